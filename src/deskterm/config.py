@@ -1,0 +1,90 @@
+"""Settings, layered: defaults < site TOML < user TOML < DESKTERM_* env < CLI flags.
+
+Each layer is validated by pydantic; an error names the file and the field.
+"""
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from deskterm import paths
+from deskterm.domain.priority import MatrixError, PriorityMatrix
+
+
+class ConfigError(ValueError):
+    """A config file or variable that cannot be used; the message says where and why."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    db: str = Field(default_factory=paths.default_db_url, description="database URL")
+    priority_matrix: dict[str, dict[str, str]] | None = None
+    keymap: dict[str, str] = Field(default_factory=dict)
+    theme: str | None = None
+
+    @field_validator("priority_matrix")
+    @classmethod
+    def _matrix_is_complete(cls, value: dict[str, dict[str, str]] | None) -> dict[str, dict[str, str]] | None:
+        if value is not None:
+            try:
+                PriorityMatrix.from_config(value)
+            except MatrixError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    def matrix(self) -> PriorityMatrix:
+        if self.priority_matrix is None:
+            return PriorityMatrix()
+        return PriorityMatrix.from_config(self.priority_matrix)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}; fix or remove it") from None
+
+
+def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    if environ.get("DESKTERM_DB"):
+        layer["db"] = environ["DESKTERM_DB"]
+    if environ.get("DESKTERM_THEME"):
+        layer["theme"] = environ["DESKTERM_THEME"]
+    return layer
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    site_file: Path | None = None,
+    user_file: Path | None = None,
+) -> Settings:
+    environ = os.environ if environ is None else environ
+    merged: dict[str, Any] = {}
+    site = site_file or paths.site_config_file()
+    user = user_file or paths.user_config_file()
+    sources: list[tuple[str, dict[str, Any]]] = [
+        (str(site), _read_toml(site)),
+        (str(user), _read_toml(user)),
+        ("the DESKTERM_* environment", _env_layer(environ)),
+        ("the command line", {k: v for k, v in (overrides or {}).items() if v is not None}),
+    ]
+    for name, layer in sources:
+        try:
+            Settings.model_validate({**merged, **layer})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            raise ConfigError(f"{name}: setting {where!r}: {err['msg']}") from None
+        merged.update(layer)
+    return Settings.model_validate(merged)

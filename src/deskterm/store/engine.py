@@ -1,0 +1,81 @@
+"""Engine and session factories. Nothing is connected at import time.
+
+SQLite gets WAL, foreign keys, a busy timeout, and write transactions that begin IMMEDIATE
+(so two writers queue instead of failing mid-transaction); readers begin DEFERRED.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 30_000
+_WRITE = "deskterm_write"
+
+
+class BadDatabaseURL(ValueError):
+    pass
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event decide how transactions begin.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` as psycopg 3 URLs; check the rest."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadDatabaseURL(
+            f"{url!r} is not a database URL; use sqlite:///path/to/desk.sqlite "
+            "or postgresql+psycopg://user@host/dbname"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise BadDatabaseURL(
+            f"deskterm runs on SQLite or PostgreSQL, not {backend!r}; "
+            "use sqlite:///path or postgresql+psycopg://user@host/dbname"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_desk_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise BadDatabaseURL("PostgreSQL needs the driver: pip install 'deskterm[postgres]'") from None
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, connect_args={"connect_timeout": 5}, **kwargs)
+
+
+def session_factories(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+    """(read, write) session makers; the write one begins IMMEDIATE on SQLite."""
+    read = sessionmaker(engine, expire_on_commit=False)
+    write = sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+    return read, write

@@ -1,0 +1,108 @@
+"""Run the Alembic chain from code: an installed deskterm creates and upgrades its own database.
+
+A database behind the code is upgraded; one ahead of it (a newer deskterm wrote it) is refused
+untouched, as is a database that holds tables but is not deskterm's.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, inspect, text
+
+from deskterm import paths
+
+_LOCK_KEY = 0x6465736B  # "desk": PostgreSQL advisory lock id for migrations
+
+
+class SchemaError(RuntimeError):
+    """The database's schema version cannot be used by this deskterm."""
+
+
+def _config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(paths.migrations_dir()))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config())
+
+
+def head_revision() -> str:
+    head = script().get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def _locked(engine: Engine) -> Iterator[Connection]:
+    """One migrator at a time: SQLite's IMMEDIATE transaction, PostgreSQL's advisory lock."""
+    with engine.execution_options(deskterm_write=True).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        yield conn
+
+
+def _check_known(conn: Connection) -> str | None:
+    rev = current_revision(conn)
+    if rev is None:
+        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+        if tables:
+            raise SchemaError(
+                "this database holds tables but no deskterm schema version; "
+                "point --db at a deskterm database or an empty one"
+            )
+        return None
+    if _known(rev):
+        return rev
+    raise SchemaError(
+        f"this database was written by a newer deskterm (schema {rev}); "
+        "upgrade deskterm (pip install -U deskterm) before opening it"
+    )
+
+
+def _known(rev: str) -> bool:
+    try:
+        return script().get_revision(rev) is not None
+    except CommandError:
+        return False
+
+
+def ensure_schema(engine: Engine) -> str:
+    """Bring the database to this code's head if it is behind; refuse one that is ahead."""
+    with _locked(engine) as conn:
+        rev = _check_known(conn)
+        head = head_revision()
+        if rev != head:
+            command.upgrade(_config(conn), "head")
+    return head
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    with _locked(engine) as conn:
+        _check_known(conn)
+        command.upgrade(_config(conn), revision)
+        return current_revision(conn)
+
+
+def downgrade(engine: Engine, revision: str) -> str | None:
+    with _locked(engine) as conn:
+        _check_known(conn)
+        command.downgrade(_config(conn), revision)
+        return current_revision(conn)
+
+
+def current(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return current_revision(conn)

@@ -1,0 +1,140 @@
+"""Typed select() builders for tickets: the queue's window of rows, by keyset, never all rows."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy.orm import aliased
+
+from deskterm.domain.vocabulary import Priority, TicketKind, TicketStatus
+from deskterm.store.models import Agent, Contact, Group, Service, Ticket
+
+OPEN_STATUSES = tuple(s for s in TicketStatus if s.is_open)
+
+_assignee = aliased(Agent, name="assignee")
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    statuses: Sequence[TicketStatus] = ()
+    assignee_id: int | None = None
+    unassigned: bool = False
+    group_ids: Sequence[int] = ()
+    priorities: Sequence[Priority] = ()
+    kind: TicketKind | None = None
+    major: bool | None = None
+    text: str | None = None
+    resolved_since: datetime | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def sort_columns() -> dict[str, ColumnElement[Any]]:
+    """Sortable columns by the name users type; nullable ones sort as empty text."""
+    return {
+        "ref": Ticket.id,
+        "priority": Ticket.priority,
+        "title": Ticket.title,
+        "caller": Contact.name,
+        "service": func.coalesce(Service.name, ""),
+        "group": func.coalesce(Group.name, ""),
+        "assignee": func.coalesce(_assignee.login, ""),
+        "status": Ticket.status,
+        "opened": Ticket.opened_at,
+        "age": Ticket.opened_at,
+        "updated": Ticket.updated_at,
+    }
+
+
+def _conditions(f: TicketFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if f.statuses:
+        conds.append(Ticket.status.in_(list(f.statuses)))
+    if f.assignee_id is not None:
+        conds.append(Ticket.assignee_id == f.assignee_id)
+    if f.unassigned:
+        conds.append(Ticket.assignee_id.is_(None))
+    if f.group_ids:
+        conds.append(Ticket.group_id.in_(list(f.group_ids)))
+    if f.priorities:
+        conds.append(Ticket.priority.in_(list(f.priorities)))
+    if f.kind is not None:
+        conds.append(Ticket.kind == f.kind)
+    if f.major is not None:
+        conds.append(Ticket.major.is_(f.major))
+    if f.resolved_since is not None:
+        conds.append(Ticket.resolved_at >= f.resolved_since)
+    if f.text and f.text.strip():
+        pattern = _like(f.text.strip())
+        conds.append(
+            or_(
+                Ticket.ref.ilike(pattern, escape="\\"),
+                Ticket.title.ilike(pattern, escape="\\"),
+                Contact.name.ilike(pattern, escape="\\"),
+                Service.name.ilike(pattern, escape="\\"),
+            )
+        )
+    return conds
+
+
+def ticket_rows(
+    f: TicketFilter,
+    *,
+    sort: str = "priority",
+    descending: bool = False,
+    after: tuple[Any, int] | None = None,
+    limit: int = 50,
+) -> Select[Any]:
+    """One window of queue rows: ``after`` is the (sort value, id) of the last row seen."""
+    column = sort_columns()[sort]
+    stmt = (
+        select(
+            Ticket.id,
+            Ticket.ref,
+            Ticket.kind,
+            Ticket.title,
+            Ticket.priority,
+            Ticket.status,
+            Ticket.pending_reason,
+            Contact.name.label("caller"),
+            Service.name.label("service"),
+            Group.name.label("group"),
+            _assignee.login.label("assignee"),
+            Ticket.major,
+            Ticket.opened_at,
+            Ticket.updated_at,
+            Ticket.version,
+            column.label("sort_key"),
+        )
+        .join(Contact, Contact.id == Ticket.caller_id)
+        .outerjoin(Service, Service.id == Ticket.service_id)
+        .outerjoin(Group, Group.id == Ticket.group_id)
+        .outerjoin(_assignee, _assignee.id == Ticket.assignee_id)
+    )
+    conds = _conditions(f)
+    if after is not None:
+        key = tuple_(column, Ticket.id)
+        conds.append(key < tuple_(*after) if descending else key > tuple_(*after))
+    if conds:
+        stmt = stmt.where(and_(*conds))
+    if descending:
+        stmt = stmt.order_by(column.desc(), Ticket.id.desc())
+    else:
+        stmt = stmt.order_by(column.asc(), Ticket.id.asc())
+    return stmt.limit(limit)
+
+
+def ticket_count(f: TicketFilter) -> Select[Any]:
+    stmt = (
+        select(func.count(Ticket.id))
+        .select_from(Ticket)
+        .join(Contact, Contact.id == Ticket.caller_id)
+        .outerjoin(Service, Service.id == Ticket.service_id)
+    )
+    conds = _conditions(f)
+    return stmt.where(and_(*conds)) if conds else stmt
