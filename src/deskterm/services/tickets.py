@@ -205,7 +205,7 @@ class _Changes:
             return
         setattr(self.ticket, attr, new)
         old_shown, new_shown = shown if shown is not None else (old, new)
-        self.items.append((label or attr, _plain(old_shown), _plain(new_shown)))
+        self.items.append((label or attr.replace("_", " "), _plain(old_shown), _plain(new_shown)))
 
     def commit(self) -> bool:
         if not self.items:

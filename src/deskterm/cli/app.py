@@ -1,0 +1,79 @@
+"""What every CLI command shares: parsed settings, a lazily opened desk, the output format."""
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from deskterm.config import Settings, load_settings
+from deskterm.services.context import Desk
+from deskterm.services.errors import InvalidInput
+
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass
+class CliApp:
+    args: argparse.Namespace
+    _settings: Settings | None = field(default=None, init=False)
+    _desk: Desk | None = field(default=None, init=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings({"db": self.args.db})
+        return self._settings
+
+    @property
+    def desk(self) -> Desk:
+        if self._desk is None:
+            self._desk = Desk.open(self.settings)
+        return self._desk
+
+    @property
+    def fmt(self) -> str:
+        return getattr(self.args, "format", "table") or "table"
+
+    def close(self) -> None:
+        if self._desk is not None:
+            self._desk.close()
+
+
+Handler = Callable[[CliApp], int]
+
+
+def enum_value(kind: type[E], value: str | None, what: str) -> E | None:
+    """A typed value or a clear exit-4 sentence listing what is accepted."""
+    if value is None:
+        return None
+    text = value.strip()
+    for candidate in (text, text.lower(), text.upper()):
+        if candidate in kind._value2member_map_:
+            return kind(candidate)
+    accepted = ", ".join(m.value for m in kind)
+    raise InvalidInput(f"{what} {value!r} is not known; use one of {accepted}")
+
+
+def enum_list(kind: type[E], values: Sequence[str] | None, what: str) -> list[E]:
+    out: list[E] = []
+    for raw in values or []:
+        for part in raw.split(","):
+            if part.strip():
+                found = enum_value(kind, part, what)
+                assert found is not None
+                out.append(found)
+    return out
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="how to print records (default: table)",
+    )
+
+
+def handler(parser: argparse.ArgumentParser, fn: Handler, **extra: Any) -> None:
+    parser.set_defaults(handler=fn, **extra)

@@ -1,0 +1,40 @@
+"""``deskterm db upgrade | current | downgrade REV``: the schema of the desk database."""
+
+import argparse
+
+from deskterm.cli.app import CliApp, add_format, handler
+from deskterm.cli.output import emit
+from deskterm.services import schema
+
+COLUMNS = ("database", "current", "head", "up_to_date")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    db = sub.add_parser("db", help="the database schema: upgrade, current, downgrade")
+    dbsub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    up = dbsub.add_parser("upgrade", help="bring the database to this deskterm's schema")
+    up.add_argument("revision", nargs="?", default="head", help="target revision (default head)")
+    add_format(up)
+    handler(up, _upgrade)
+    cur = dbsub.add_parser("current", help="show the database's schema revision and the code's")
+    add_format(cur)
+    handler(cur, _current)
+    down = dbsub.add_parser("downgrade", help="step the schema back to REV ('base' empties it)")
+    down.add_argument("revision", help="target revision, e.g. base or 0001")
+    add_format(down)
+    handler(down, _downgrade)
+
+
+def _upgrade(app: CliApp) -> int:
+    emit(schema.upgrade(app.settings, app.args.revision), app.fmt, COLUMNS)
+    return 0
+
+
+def _current(app: CliApp) -> int:
+    emit(schema.current(app.settings), app.fmt, COLUMNS)
+    return 0
+
+
+def _downgrade(app: CliApp) -> int:
+    emit(schema.downgrade(app.settings, app.args.revision), app.fmt, COLUMNS)
+    return 0
