@@ -139,3 +139,12 @@ def desk(db_url: str, clock: FixedClock) -> Iterator[Desk]:
     d = open_desk(db_url, clock)
     yield d
     d.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the developer's real config or data directory."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.delenv("DESKTERM_DB", raising=False)

@@ -56,7 +56,7 @@ def check_transition(
         nxt = allowed_next(current)
         if not nxt:
             raise TransitionError(
-                f"a {current.value} ticket is final and cannot change status; "
+                f"a ticket that is {current.value} is final and cannot change status; "
                 "log a new ticket and link it as a child instead"
             )
         names = ", ".join(s.value for s in nxt)
