@@ -71,6 +71,7 @@ def add_ci(desk: Desk, cmd: AddCI) -> CIView:
         uow.audit("ci", item.id, item.name, "created", None, item.name)
         for svc in services:
             uow.audit("ci", item.id, item.name, "service", None, svc.name)
+        s.refresh(item, ["services"])  # in catalogue order, as show_ci and list_cis give them
         return _ci_view(s, item)
 
 

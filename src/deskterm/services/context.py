@@ -150,8 +150,7 @@ class Desk:
         """A read-only session (begins DEFERRED on SQLite, so it never blocks writers)."""
         try:
             with self._read() as session:
-                yield session
-                session.rollback()
+                yield session  # closing ends the transaction; loaded objects stay readable
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, IntegrityError):
                 raise
@@ -172,9 +171,7 @@ class Desk:
             raise _unavailable(exc, self.settings.db) from None
 
     def _actor(self, session: Session) -> Agent:
-        if self._actor_id is None:
-            self._actor_id = self._enrolled_agent_id()
-        agent = session.get(Agent, self._actor_id)
+        agent = session.get(Agent, self.actor_id)
         if agent is None:  # deleted under us: enrol again
             self._actor_id = None
             return self._actor(session)
@@ -184,7 +181,7 @@ class Desk:
             )
         return agent
 
-    def _enrolled_agent_id(self) -> int:
+    def _enrolled_agent_id(self, retry: bool = True) -> int:
         """The agent for this OS account; on first use it becomes one, in its own transaction."""
         by_uid = select(Agent.id).where(Agent.os_uid == self.identity.uid)
         with self._write() as session:
@@ -209,10 +206,23 @@ class Desk:
             except IntegrityError:  # another process of the same account enrolled first
                 session.rollback()
                 found = session.scalar(by_uid)
+                if found is None and retry:  # another account took the login first: be login-uid
+                    session.rollback()
+                    return self._enrolled_agent_id(retry=False)
                 assert found is not None
                 return found
             return agent.id
 
+    @property
+    def actor_id(self) -> int:
+        """The acting agent's id; enrols the OS account on first use (a write, once)."""
+        if self._actor_id is None:
+            self._actor_id = self._enrolled_agent_id()
+        return self._actor_id
+
     def whoami(self) -> Agent:
-        with self.writing() as uow:
-            return uow.actor
+        """The acting agent, read (not locked): for filters such as "my work"."""
+        with self.reading() as session:
+            agent = session.get(Agent, self.actor_id)
+            assert agent is not None
+            return agent

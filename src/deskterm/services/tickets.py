@@ -8,6 +8,7 @@ Appending a note never conflicts.
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,9 +24,9 @@ from deskterm.domain.vocabulary import (
 from deskterm.services import lookup
 from deskterm.services.commands import AddNote, LogIncident, UpdateTicket
 from deskterm.services.context import Desk, UnitOfWork
-from deskterm.services.errors import Conflict, InvalidInput
+from deskterm.services.errors import Conflict, DesktermError, InvalidInput
 from deskterm.services.views import NoteView, TicketRow, TicketView
-from deskterm.store.models import Agent, AuditEntry, Note, RefCounter, Ticket
+from deskterm.store.models import Agent, AuditEntry, Group, Note, RefCounter, Ticket
 from deskterm.store.queries.tickets import OPEN_STATUSES, TicketFilter, sort_columns, ticket_rows
 
 RECORD = "ticket"
@@ -205,7 +206,7 @@ class _Changes:
             return
         setattr(self.ticket, attr, new)
         old_shown, new_shown = shown if shown is not None else (old, new)
-        self.items.append((label or attr.replace("_", " "), _plain(old_shown), _plain(new_shown)))
+        self.items.append((label or attr, _plain(old_shown), _plain(new_shown)))
 
     def commit(self) -> bool:
         if not self.items:
@@ -225,16 +226,65 @@ def _plain(value: Any) -> Any:
 def update_ticket(desk: Desk, cmd: UpdateTicket) -> TicketView:
     """Apply every given field in one transaction, or nothing at all."""
     with desk.writing() as uow:
-        s = uow.session
-        t = lookup.ticket(s, cmd.ref, for_update=True)
-        if cmd.expected_version is not None and t.version != cmd.expected_version:
-            raise _conflict(s, t, cmd.expected_version)
-        ch = _Changes(uow, t)
-        _classify(desk, s, ch, cmd)
-        _route(s, ch, cmd)
-        _move(s, ch, cmd)
-        ch.commit()
-        return _view(s, t)
+        t = lookup.ticket(uow.session, cmd.ref, for_update=True)
+        apply_update(desk, uow, t, cmd)
+        return _view(uow.session, t)
+
+
+def apply_update(desk: Desk, uow: UnitOfWork, t: Ticket, cmd: UpdateTicket) -> bool:
+    """The update rules inside a caller's unit of work (the row is already locked)."""
+    s = uow.session
+    if cmd.expected_version is not None and t.version != cmd.expected_version:
+        raise _conflict(s, t, cmd.expected_version)
+    ch = _Changes(uow, t)
+    _classify(desk, s, ch, cmd)
+    _route(s, ch, cmd)
+    _move(s, ch, cmd)
+    return ch.commit()
+
+
+def assign_in(desk: Desk, uow: UnitOfWork, t: Ticket, agent: Agent) -> TicketView:
+    """Assign ``t`` to ``agent`` within the caller's unit of work (take next)."""
+    apply_update(desk, uow, t, UpdateTicket(ref=t.ref, assignee=agent.login))
+    return _view(uow.session, t)
+
+
+class BulkResult(BaseModel):
+    updated: list[str]
+    refused: dict[str, str]
+
+
+def bulk_update(desk: Desk, refs: Sequence[str], **fields: Any) -> BulkResult:
+    """The same change on many tickets, each in its own transaction: one refusal stops none."""
+    from deskterm.services.commands import validate
+
+    updated: list[str] = []
+    refused: dict[str, str] = {}
+    for ref in refs:
+        try:
+            view = update_ticket(desk, validate(UpdateTicket, ref=ref, **fields))
+        except DesktermError as exc:
+            refused[ref] = exc.message
+        else:
+            updated.append(view.ref)
+    return BulkResult(updated=updated, refused=refused)
+
+
+def link_children(desk: Desk, ref: str, children: str) -> str:
+    """Make ``ref`` the parent of the incidents listed in ``children`` (spaces or commas)."""
+    wanted = [c for c in children.replace(",", " ").split() if c]
+    if not wanted:
+        raise InvalidInput("name at least one incident ref, e.g. INC-12 INC-13", field="children")
+    with desk.writing() as uow:
+        parent = lookup.ticket(uow.session, ref)
+        done = []
+        for child_ref in wanted:
+            child = lookup.ticket(uow.session, child_ref, for_update=True)
+            if child.id == parent.id:
+                raise InvalidInput(f"{parent.ref} cannot be its own child", field="children")
+            apply_update(desk, uow, child, UpdateTicket(ref=child.ref, parent=parent.ref))
+            done.append(child.ref)
+        return f"{parent.ref} is now the parent of {', '.join(done)}"
 
 
 def _classify(desk: Desk, s: Session, ch: _Changes, cmd: UpdateTicket) -> None:
@@ -296,14 +346,15 @@ def _route(s: Session, ch: _Changes, cmd: UpdateTicket) -> None:
             _check_assignable(s, t, agent)
             ch.set("assignee_id", agent.id, label="assignee", shown=(old, agent.login))
     s.flush()
-    s.refresh(t, ["assignee", "group"])
+    s.refresh(t, ["assignee", "group", "service", "ci", "parent"])
 
 
 def _check_assignable(s: Session, t: Ticket, agent: Agent) -> None:
     if not agent.active:
         raise InvalidInput(f"{agent.login} is inactive and cannot take tickets; pick another agent")
     if t.group_id is not None and all(g.id != t.group_id for g in agent.groups):
-        group = t.group.name if t.group else "its group"
+        target = s.get(Group, t.group_id)  # t.group still names the old group when it moves too
+        group = target.name if target else "its group"
         raise InvalidInput(
             f"{agent.login} is not in {group}; assign a member of {group} or change the group first"
         )
@@ -312,6 +363,12 @@ def _check_assignable(s: Session, t: Ticket, agent: Agent) -> None:
 def _move(s: Session, ch: _Changes, cmd: UpdateTicket) -> None:
     t, now = ch.ticket, ch.uow.now
     has_assignee = t.assignee_id is not None
+    if cmd.status is TicketStatus.RESOLVED and t.status is TicketStatus.RESOLVED:
+        if cmd.resolution_code is not None:
+            ch.set("resolution_code", cmd.resolution_code)
+        if cmd.resolution is not None and cmd.resolution.strip():
+            ch.set("resolution", cmd.resolution.strip())
+        return
     if cmd.status is None or (cmd.status == t.status and cmd.status is not TicketStatus.PENDING):
         target = incident.status_after_assignment(t.status, has_assignee)
         if target != t.status:
@@ -340,6 +397,8 @@ def _move(s: Session, ch: _Changes, cmd: UpdateTicket) -> None:
         ch.set("resolution_code", None)
         ch.set("resolution", None)
         t.resolved_at = None
+    if move.status is TicketStatus.NEW and t.assignee_id is not None:
+        ch.set("assignee_id", None, label="assignee", shown=(t.assignee.login if t.assignee else None, None))
     ch.set("status", move.status)
     ch.set("pending_reason", move.pending_reason)
     if move.status is TicketStatus.RESOLVED:
@@ -373,28 +432,46 @@ def _resolve_children(s: Session, uow: UnitOfWork, parent: Ticket) -> None:
 
 
 def add_note(desk: Desk, cmd: AddNote) -> NoteView:
-    """Append to the worklog; a public note is a customer notification through a channel."""
+    """Append to the worklog; a public note is a customer notification through a channel.
+
+    A public update on a parent reaches the caller of every open child too.
+    """
     with desk.writing() as uow:
         s = uow.session
         t = lookup.ticket(s, cmd.ref)
-        channel: Channel | None = None
+        note = append_note(uow, t, cmd.body, public=cmd.public, channel=cmd.channel, minutes=cmd.minutes)
         if cmd.public:
-            channel = cmd.channel or (Channel.EMAIL if t.caller.email else Channel.PHONE)
-        note = Note(
-            ticket_id=t.id,
-            author_id=uow.actor.id,
-            visibility=NoteVisibility.PUBLIC if cmd.public else NoteVisibility.INTERNAL,
-            channel=channel,
-            body=cmd.body,
-            minutes=cmd.minutes,
-            created_at=uow.now,
-        )
-        s.add(note)
-        values: dict[str, Any] = {"updated_at": uow.now}
-        if cmd.public and t.responded_at is None:
-            values["responded_at"] = uow.now
-        # A plain UPDATE without a version bump: notes never make another agent's edit stale.
-        s.execute(update(Ticket).where(Ticket.id == t.id).values(**values))
+            children = s.scalars(
+                select(Ticket).where(Ticket.parent_id == t.id, Ticket.status.in_(OPEN_STATUSES))
+            ).all()
+            for child in children:
+                append_note(
+                    uow, child, f"Update on {t.ref}: {cmd.body}", public=True, channel=None, minutes=0
+                )
         s.flush()
         s.refresh(note, ["author"])
         return NoteView.of(note)
+
+
+def append_note(
+    uow: UnitOfWork, t: Ticket, body: str, *, public: bool, channel: Channel | None, minutes: int
+) -> Note:
+    s = uow.session
+    if public:
+        channel = channel or (Channel.EMAIL if t.caller.email else Channel.PHONE)
+    note = Note(
+        ticket_id=t.id,
+        author_id=uow.actor.id,
+        visibility=NoteVisibility.PUBLIC if public else NoteVisibility.INTERNAL,
+        channel=channel if public else None,
+        body=body,
+        minutes=minutes,
+        created_at=uow.now,
+    )
+    s.add(note)
+    values: dict[str, Any] = {"updated_at": uow.now}
+    if public and t.responded_at is None:
+        values["responded_at"] = uow.now
+    # A plain UPDATE without a version bump: notes never make another agent's edit stale.
+    s.execute(update(Ticket).where(Ticket.id == t.id).values(**values))
+    return note

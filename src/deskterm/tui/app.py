@@ -1,43 +1,194 @@
-"""The Textual application. The desk's screens arrive with the desk issue; until then the
-app opens on a status screen that shows which desk is open and what it holds."""
+"""The Textual application: modes, global keys, the live pulse, and navigation. Wiring only."""
 
+import contextlib
+from collections.abc import Callable
 from typing import ClassVar
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker
 
-from deskterm.services import tickets
+from deskterm.services import queue
 from deskterm.services.context import Desk
+from deskterm.services.errors import DesktermError
+from deskterm.tui.commands import AgentProvider, DeskCommandsProvider, TicketProvider
+from deskterm.tui.dialogs.command_line import COMMANDS, LATER, CommandLine
+from deskterm.tui.messages import DeskChanged
+from deskterm.tui.screens.help import HelpScreen
+from deskterm.tui.screens.queue import QueueScreen
+from deskterm.tui.widgets.status_line import StatusLine
+
+POLL_SECONDS = 1.0
+MODE_KEYS = {"1": "queue", "2": "sla", "3": "changes", "4": "problems", "5": "events", "6": "handover"}
+MODE_LATER = {
+    "sla": "The SLA monitor",
+    "changes": "The change board",
+    "problems": "The problems screen",
+    "events": "The event console",
+    "handover": "The handover screen",
+}
 
 
-class DeskApp(App[int]):
+class DeskApp(App[None]):
     TITLE = "deskterm"
-    BINDINGS: ClassVar = [Binding("ctrl+q", "quit", "Quit", id="app.quit")]
+    CSS_PATH: ClassVar = ["styles/app.tcss", "styles/queue.tcss", "styles/dialogs.tcss", "styles/ticket.tcss"]
+    MODES: ClassVar = {"queue": QueueScreen}
+    DEFAULT_MODE = "queue"
+    COMMANDS: ClassVar = {TicketProvider, DeskCommandsProvider, AgentProvider}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "mode('queue')", "Queue", show=False, id="app.mode.queue"),
+        Binding("2", "mode('sla')", "SLA", show=False, id="app.mode.sla"),
+        Binding("3", "mode('changes')", "Changes", show=False, id="app.mode.changes"),
+        Binding("4", "mode('problems')", "Problems", show=False, id="app.mode.problems"),
+        Binding("5", "mode('events')", "Events", show=False, id="app.mode.events"),
+        Binding("6", "mode('handover')", "Handover", show=False, id="app.mode.handover"),
+        Binding("colon", "command_line", "Command", id="app.command_line"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit_desk", "Quit", id="app.quit", priority=True),
+    ]
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, *, poll: bool = True) -> None:
         super().__init__()
         self.desk = desk
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="summary")
-        yield Footer()
+        self.pulse: queue.Pulse | None = None
+        self._poll_enabled = poll
+        self._polling: Worker[None] | None = None
+        self.drafts_unsaved: Callable[[], bool] = lambda: False
 
     def on_mount(self) -> None:
         self.sub_title = self.desk.url
-        self.run_worker(self._load, thread=True)
+        keymap = self.desk.settings.keymap
+        if keymap:
+            self.set_keymap(keymap)
+        if self._poll_enabled:
+            self.set_interval(POLL_SECONDS, self._poll)
+        self._poll()
 
-    def _load(self) -> None:
-        rows = tickets.list_tickets(self.desk, open_only=True, limit=10)
-        lines = [f"{r.ref:<10} {r.priority.value}  {r.status.value:<12} {r.title}" for r in rows]
-        from rich.text import Text
+    # -- live pulse -------------------------------------------------------------------------
 
-        text = Text("The most urgent open tickets (the queue screen comes next):\n\n")
-        text.append("\n".join(lines) or "No open tickets.")
-        self.call_from_thread(self.query_one("#summary", Static).update, text)
+    def _poll(self) -> None:
+        if self._polling is not None and self._polling.is_running:
+            return
+        self._polling = self.run_worker(self._poll_work, thread=True, group="pulse", exit_on_error=False)
+
+    def _poll_work(self) -> None:
+        try:
+            fresh = queue.pulse(self.desk)
+        except DesktermError as exc:
+            self.call_from_thread(self._pulse_problem, exc.message)
+            return
+        self.call_from_thread(self._pulse_arrived, fresh)
+
+    def _pulse_problem(self, message: str) -> None:
+        for line in self.screen.query(StatusLine):
+            line.problem = message
+
+    def _pulse_arrived(self, fresh: queue.Pulse) -> None:
+        changed = self.pulse is not None and fresh.token != self.pulse.token
+        self.pulse = fresh
+        for line in self.screen.query(StatusLine):
+            line.problem = ""
+            line.pulse = fresh
+        if changed:
+            for screen in self.screen_stack:
+                screen.post_message(DeskChanged(fresh))
+
+    def changed_here(self) -> None:
+        """After our own write: look again now rather than at the next tick."""
+        self._poll()
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def action_mode(self, mode: str) -> None:
+        if mode in self.MODES:
+            self.switch_mode(mode)
+        else:
+            self.notify(f"{MODE_LATER[mode]} is not built yet; the queue (1) is.", timeout=4)
+
+    def action_command_line(self) -> None:
+        self.push_screen(CommandLine(), self._run_command)
+
+    def _run_command(self, text: str | None) -> None:
+        if not text:
+            return
+        word = text.lower()
+        if word in ("q", "quit"):
+            self.action_quit_desk()
+        elif word in ("inc", "queue"):
+            self.switch_mode("queue")
+        elif word == "new":
+            self.log_call()
+        elif word == "help":
+            self.action_help()
+        elif word in LATER:
+            self.notify(f"{LATER[word].capitalize()} is not built yet.", timeout=4)
+        else:
+            self.open_ticket(text, unknown_command=True)
+
+    def open_ticket(self, ref: str, *, unknown_command: bool = False) -> None:
+        from deskterm.tui.screens.ticket import TicketScreen
+
+        def work() -> None:
+            try:
+                canonical = queue.ticket_exists(self.desk, ref)
+            except DesktermError as exc:
+                msg = exc.message
+                if unknown_command:
+                    known = ", ".join(sorted(COMMANDS))
+                    msg = f"unknown command {ref!r}: type one of {known}, or a ticket ref like INC-42"
+                self.call_from_thread(self.notify, msg, severity="warning", timeout=6)
+                return
+            self.call_from_thread(self.push_screen, TicketScreen(canonical))
+
+        self.run_worker(work, thread=True, group="open-ticket")
+
+    def log_call(self) -> None:
+        from deskterm.tui.dialogs.log_call import LogCallDialog
+
+        self.push_screen(LogCallDialog(), self._logged)
+
+    def _logged(self, ref: str | None) -> None:
+        if ref:
+            self.notify(f"Logged {ref}", timeout=6)
+            self.changed_here()
+
+    def bulk_action(self, what: str, refs: list[str], done: Callable[[], None]) -> None:
+        from deskterm.tui.dialogs.bulk import BulkDialog
+
+        def finished(result: str | None) -> None:
+            if result:
+                self.notify(result, timeout=6)
+                done()
+                self.changed_here()
+
+        self.push_screen(BulkDialog(what, refs), finished)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        keys: list[tuple[str, str]] = []
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description:
+                continue
+            keys.append((self.get_key_display(binding) or key, binding.description))
+        for key, mode in MODE_KEYS.items():
+            keys.append((key, f"screen: {mode}" + ("" if mode in self.MODES else " (not built yet)")))
+        self.push_screen(HelpScreen(type(screen).__name__.removesuffix("Screen").lower() or "desk", keys))
+
+    def action_quit_desk(self) -> None:
+        if self.drafts_unsaved():
+            from deskterm.tui.dialogs.confirm import ConfirmDialog
+
+            self.push_screen(
+                ConfirmDialog("A call you are logging is not saved. Quit anyway? Its draft is kept."),
+                lambda ok: self.exit() if ok else None,
+            )
+        else:
+            self.exit()
 
 
 def run(desk: Desk) -> int:
-    DeskApp(desk).run()
+    with contextlib.suppress(KeyboardInterrupt):
+        DeskApp(desk).run()
     return 0

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from deskterm.domain.vocabulary import Priority, TicketKind, TicketStatus
-from deskterm.store.models import Agent, Contact, Group, Service, Ticket
+from deskterm.store.models import Agent, Contact, Group, GroupMember, Service, Ticket
 
 OPEN_STATUSES = tuple(s for s in TicketStatus if s.is_open)
 
@@ -22,6 +22,7 @@ class TicketFilter:
     assignee_id: int | None = None
     unassigned: bool = False
     group_ids: Sequence[int] = ()
+    groups_of_agent_id: int | None = None
     priorities: Sequence[Priority] = ()
     kind: TicketKind | None = None
     major: bool | None = None
@@ -61,6 +62,9 @@ def _conditions(f: TicketFilter) -> list[ColumnElement[bool]]:
         conds.append(Ticket.assignee_id.is_(None))
     if f.group_ids:
         conds.append(Ticket.group_id.in_(list(f.group_ids)))
+    if f.groups_of_agent_id is not None:
+        mine = select(GroupMember.group_id).where(GroupMember.agent_id == f.groups_of_agent_id)
+        conds.append(Ticket.group_id.in_(mine.scalar_subquery()))
     if f.priorities:
         conds.append(Ticket.priority.in_(list(f.priorities)))
     if f.kind is not None:

@@ -1,0 +1,193 @@
+"""The agent's queue: views, windows of rows by keyset, counters, take-next, change pulse.
+
+The TUI never loads every ticket: it asks for one window (a page after or before a keyset
+position, or the last page) and a count. The pulse is one cheap query that tells the screens
+whether anything changed since they last looked.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from deskterm.domain.vocabulary import TicketStatus
+from deskterm.services import lookup
+from deskterm.services.context import Desk
+from deskterm.services.errors import InvalidInput, NotFound
+from deskterm.services.views import TicketRow, TicketView
+from deskterm.store.models import Agent, GroupMember, Note, Ticket
+from deskterm.store.queries.tickets import (
+    OPEN_STATUSES,
+    TicketFilter,
+    sort_columns,
+    ticket_count,
+    ticket_rows,
+)
+
+RECENT = timedelta(days=7)
+
+
+class QueueView(StrEnum):
+    MY_WORK = "my-work"
+    MY_GROUPS = "my-groups"
+    UNASSIGNED = "unassigned"
+    ALL_OPEN = "all-open"
+    MAJOR = "major"
+    RECENTLY_RESOLVED = "recently-resolved"
+
+    @property
+    def label(self) -> str:
+        return {
+            "my-work": "My work",
+            "my-groups": "My groups",
+            "unassigned": "Unassigned",
+            "all-open": "All open",
+            "major": "Major",
+            "recently-resolved": "Recently resolved",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    view: QueueView = QueueView.ALL_OPEN
+    text: str = ""
+    sort: str = "priority"
+    descending: bool = False
+
+
+class QueueRow(TicketRow):
+    """A queue row and its keyset position (``key``), which the next window starts from."""
+
+    key: tuple[Any, int]
+
+
+class QueuePage(BaseModel):
+    rows: list[QueueRow]
+    at_start: bool
+    at_end: bool
+
+
+class Pulse(BaseModel):
+    """What the status line shows, and a token that changes whenever any ticket does."""
+
+    me: str
+    my_open: int
+    unassigned: int
+    major: int
+    token: str
+
+
+def _my_group_ids(s: Session, agent_id: int) -> list[int]:
+    return list(s.scalars(select(GroupMember.group_id).where(GroupMember.agent_id == agent_id)))
+
+
+def _filter(desk: Desk, q: QueueQuery) -> TicketFilter:
+    """The view as a filter; "my" views use subqueries, so a window stays one statement."""
+    text = q.text.strip() or None
+    me = desk.actor_id
+    match q.view:
+        case QueueView.MY_WORK:
+            return TicketFilter(statuses=OPEN_STATUSES, assignee_id=me, text=text)
+        case QueueView.MY_GROUPS:
+            return TicketFilter(statuses=OPEN_STATUSES, groups_of_agent_id=me, text=text)
+        case QueueView.UNASSIGNED:
+            return TicketFilter(statuses=OPEN_STATUSES, unassigned=True, text=text)
+        case QueueView.MAJOR:
+            return TicketFilter(statuses=OPEN_STATUSES, major=True, text=text)
+        case QueueView.RECENTLY_RESOLVED:
+            return TicketFilter(
+                statuses=(TicketStatus.RESOLVED, TicketStatus.CLOSED),
+                resolved_since=desk.clock.now() - RECENT,
+                text=text,
+            )
+    return TicketFilter(statuses=OPEN_STATUSES, text=text)
+
+
+def queue_page(
+    desk: Desk,
+    q: QueueQuery,
+    *,
+    after: tuple[Any, int] | None = None,
+    before: tuple[Any, int] | None = None,
+    last: bool = False,
+    limit: int = 60,
+) -> QueuePage:
+    """One window: the first page, the page after/before a key, or the last page."""
+    if q.sort not in sort_columns():
+        raise InvalidInput(f"cannot sort by {q.sort!r}; sort by one of {', '.join(sort_columns())}")
+    f = _filter(desk, q)
+    with desk.reading() as s:
+        backwards = before is not None or last
+        stmt = ticket_rows(
+            f,
+            sort=q.sort,
+            descending=q.descending != backwards,
+            after=before if before is not None else after,
+            limit=limit + 1,
+        )
+        raw = list(s.execute(stmt))
+    more = len(raw) > limit
+    raw = raw[:limit]
+    if backwards:
+        raw.reverse()
+    rows = [QueueRow.model_validate({**r._asdict(), "key": (r.sort_key, r.id)}) for r in raw]
+    if backwards:
+        return QueuePage(rows=rows, at_start=not more, at_end=last or before is None)
+    return QueuePage(rows=rows, at_start=after is None, at_end=not more)
+
+
+def queue_count(desk: Desk, q: QueueQuery) -> int:
+    with desk.reading() as s:
+        return int(s.scalar(ticket_count(_filter(desk, q))) or 0)
+
+
+def pulse(desk: Desk) -> Pulse:
+    """Counters for the status line and a change token (one round trip per counter)."""
+    me_id = desk.actor_id
+    with desk.reading() as s:
+        me = s.get(Agent, me_id)
+        assert me is not None
+        open_ = Ticket.status.in_(OPEN_STATUSES)
+        my_open = s.scalar(select(func.count()).where(open_, Ticket.assignee_id == me_id)) or 0
+        unassigned = s.scalar(select(func.count()).where(open_, Ticket.assignee_id.is_(None))) or 0
+        major = s.scalar(select(func.count()).where(open_, Ticket.major.is_(True))) or 0
+        latest: datetime | None = s.scalar(select(func.max(Ticket.updated_at)))
+        notes = s.scalar(select(func.max(Note.id))) or 0
+        tickets = s.scalar(select(func.max(Ticket.id))) or 0
+    token = f"{latest.isoformat() if latest else '-'}:{tickets}:{notes}"
+    return Pulse(me=me.login, my_open=my_open, unassigned=unassigned, major=major, token=token)
+
+
+def take_next(desk: Desk) -> TicketView:
+    """Assign me the most urgent unassigned open ticket of my groups (or with no group).
+
+    Safe when several agents press it at once: the candidate row is locked (PostgreSQL skips
+    rows another agent is taking; SQLite serialises writers), so each agent gets a different one.
+    """
+    from deskterm.services import tickets  # the update path, with its audit and rules
+
+    with desk.writing() as uow:
+        s = uow.session
+        groups = _my_group_ids(s, uow.actor.id)
+        stmt = (
+            select(Ticket)
+            .where(Ticket.status.in_(OPEN_STATUSES), Ticket.assignee_id.is_(None))
+            .where(Ticket.group_id.in_(groups) | Ticket.group_id.is_(None))
+            .order_by(Ticket.priority, Ticket.opened_at, Ticket.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        ticket = s.scalar(stmt)
+        if ticket is None:
+            raise NotFound("nothing to take: no unassigned open ticket in your groups")
+        return tickets.assign_in(desk, uow, ticket, uow.actor)
+
+
+def ticket_exists(desk: Desk, ref: str) -> str:
+    """The canonical ref of an existing ticket (for ``:INC-42`` jumps)."""
+    with desk.reading() as s:
+        return lookup.ticket(s, ref).ref

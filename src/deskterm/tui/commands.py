@@ -1,0 +1,86 @@
+"""Command palette (ctrl+p) providers: tickets by ref or words, desk commands, agents."""
+
+from functools import partial
+
+from textual.command import Hit, Hits, Provider
+
+from deskterm.domain.refs import looks_like_ref
+from deskterm.services import people, tickets
+from deskterm.services.errors import DesktermError
+from deskterm.tui.render import safe
+
+
+class TicketProvider(Provider):
+    """Type a ref (``inc42``) or words from a title, caller or service."""
+
+    async def search(self, query: str) -> Hits:
+        text = query.strip()
+        if len(text) < 2:
+            return
+        app = self.app
+        desk = app.desk  # type: ignore[attr-defined]
+        try:
+            rows = await self._rows(desk, text)
+        except DesktermError:
+            return
+        matcher = self.matcher(text)
+        for row in rows:
+            label = f"{row.ref} {row.priority.value} {row.status.value} {row.title}"
+            score = 1.0 if looks_like_ref(text) else max(matcher.match(label), 0.5)
+            yield Hit(
+                score,
+                safe(label),
+                partial(app.open_ticket, row.ref),  # type: ignore[attr-defined]
+                help="open this ticket",
+            )
+
+    async def _rows(self, desk: object, text: str) -> list[tickets.TicketRow]:
+        import asyncio
+
+        return await asyncio.to_thread(
+            tickets.list_tickets, desk, text=text, limit=12, sort="updated", descending=True
+        )  # type: ignore[arg-type]
+
+
+class DeskCommandsProvider(Provider):
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        commands = [
+            ("Log a call", "log a new incident or request", app.log_call),  # type: ignore[attr-defined]
+            ("Queue", "the ticket queue", partial(app.switch_mode, "queue")),
+            ("Help", "keys of this screen", app.action_help),  # type: ignore[attr-defined]
+            ("Quit", "leave deskterm", app.action_quit_desk),  # type: ignore[attr-defined]
+        ]
+        matcher = self.matcher(query)
+        for name, help_text, callback in commands:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class AgentProvider(Provider):
+    """Agents by login or name: shows how to reach them (groups, phone, email)."""
+
+    async def search(self, query: str) -> Hits:
+        import asyncio
+
+        text = query.strip().lower()
+        if len(text) < 2:
+            return
+        try:
+            agents = await asyncio.to_thread(people.list_agents, self.app.desk)  # type: ignore[attr-defined]
+        except DesktermError:
+            return
+        matcher = self.matcher(text)
+        for agent in agents:
+            label = f"{agent.login} · {agent.display_name}"
+            score = matcher.match(label)
+            if score > 0:
+                detail = f"{agent.display_name}: {', '.join(agent.groups) or 'no group'}"
+                detail += f" · {agent.phone or '-'} · {agent.email or '-'}"
+                yield Hit(
+                    score,
+                    safe(label),
+                    partial(self.app.notify, detail, title=agent.login, timeout=10),
+                    help="agent: groups, phone, email",
+                )

@@ -1,0 +1,39 @@
+"""The ``:`` command line (k9s style): ``:inc``, ``:q``, ``:help``, or a ref to jump to."""
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+COMMANDS = {
+    "inc": "the ticket queue",
+    "queue": "the ticket queue",
+    "new": "log a call",
+    "help": "keys of this screen",
+    "q": "quit",
+    "quit": "quit",
+}
+LATER = {
+    "sla": "the SLA monitor",
+    "chg": "the change board",
+    "prb": "problems",
+    "evt": "events",
+    "handover": "the shift handover",
+}
+
+
+class CommandLine(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="command_line.cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Label("inc · new · help · q · or a ref like INC-42", id="command-hint")
+        yield Input(placeholder=":", id="command-input")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip().lstrip(":").strip())

@@ -1,0 +1,42 @@
+"""``?``: the keys of the screen underneath, generated from its active bindings."""
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+GLOBAL_NOTES = [
+    (":", "command line: inc, new, help, q, or a ref such as INC-42"),
+    ("ctrl+p", "palette: tickets by ref or words, commands, agents"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
+        super().__init__(id="help-screen")
+        self.title_text = title
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("action")
+        seen: set[tuple[str, str]] = set()
+        for key, description in [*self.keys, *GLOBAL_NOTES]:
+            if (key, description) in seen:
+                continue
+            seen.add((key, description))
+            table.add_row(Text(key), Text(description))
+        with VerticalScroll(id="help-body"):
+            yield Static(Text(f"Keys: {self.title_text}", style="bold"), id="help-title")
+            yield Static(table)
+            yield Static(Text("escape closes this help", style="dim"))

@@ -1,0 +1,177 @@
+"""Incident detail: header, timeline (notes and audit entries in order), actions by key."""
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from deskterm.services import tickets
+from deskterm.services.errors import DesktermError
+from deskterm.services.views import TicketView
+from deskterm.tui.messages import DeskChanged
+from deskterm.tui.render import safe
+from deskterm.tui.widgets.status_line import StatusLine
+
+
+def header(view: TicketView) -> Group:
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    status = view.status.value + (f" ({view.pending_reason.value})" if view.pending_reason else "")
+    top = Text()
+    top.append(f"{view.ref} ", "bold")
+    top.append(f"{view.priority.value}", "bold reverse" if view.priority.value in ("P1", "P2") else "bold")
+    top.append(f" {status}")
+    if view.major:
+        top.append(" MAJOR", "bold reverse")
+    top.append(f"  v{view.version}", "dim")
+    grid.add_row("Title", safe(view.title), "", "")
+    caller = safe(view.caller)
+    reach = view.caller_email or view.caller_phone
+    if reach:
+        caller.append_text(safe(f" <{reach}>", "dim"))
+    if view.caller_vip:
+        caller.append(" VIP", "bold")
+    grid.add_row("Caller", caller, "Channel", view.channel.value)
+    grid.add_row("Service", safe(view.service or "-"), "CI", safe(view.ci or "-"))
+    grid.add_row(
+        "Group",
+        safe(f"{view.group or '-'} (tier {view.tier.value})"),
+        "Assignee",
+        safe(view.assignee or "-"),
+    )
+    grid.add_row(
+        "Impact",
+        f"{view.impact.value} x urgency {view.urgency.value}",
+        "Parent",
+        safe(view.parent or "-")
+        if not view.children
+        else safe(f"{view.parent or '-'}; children {', '.join(view.children)}"),
+    )
+    if view.workaround:
+        grid.add_row("Workaround", safe(view.workaround), "", "")
+    if view.resolution_code:
+        grid.add_row("Resolution", safe(f"{view.resolution_code.value}: {view.resolution}"), "", "")
+    return Group(top, grid)
+
+
+def timeline(view: TicketView) -> Text:
+    """Notes and audit entries in time order; each line says who, when and what."""
+    items: list[tuple[object, int, Text]] = []
+    for n in view.notes:
+        head = Text(f"{n.created_at:%m-%d %H:%M} ", "dim")
+        head.append_text(safe(n.author, "bold"))
+        if n.visibility.value == "public":
+            head.append(f" public update via {n.channel.value if n.channel else '-'}", "bold")
+        else:
+            head.append(" note")
+        if n.minutes:
+            head.append(f" ({n.minutes} min)", "dim")
+        head.append("\n")
+        head.append_text(safe(n.body, multiline=True))
+        items.append((n.created_at, 1, head))
+    for h in view.history:
+        line = Text(f"{h.at:%m-%d %H:%M} ", "dim")
+        line.append_text(safe(h.actor))
+        if h.field == "created":
+            line.append(" logged the ticket")
+        else:
+            line.append(f" {h.field.replace('_', ' ')}: ")
+            line.append_text(safe(h.old or "-"))
+            line.append(" → ")
+            line.append_text(safe(h.new or "-", "bold"))
+        items.append((h.at, 0, line))
+    items.sort(key=lambda item: (item[0], item[1]))
+    out = Text()
+    for i, (_, _, text) in enumerate(items):
+        if i:
+            out.append("\n")
+        out.append_text(text)
+    return out
+
+
+class TicketScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="ticket.back"),
+        Binding("t", "act('take')", "Take", id="ticket.take"),
+        Binding("a", "act('assign')", "Assign", id="ticket.assign"),
+        Binding("e", "act('escalate')", "Escalate", id="ticket.escalate"),
+        Binding("E", "act('hierarchic')", "Escalate to mgmt", show=False, id="ticket.hierarchic"),
+        Binding("i", "act('note')", "Note", id="ticket.note"),
+        Binding("u", "act('public')", "Update caller", id="ticket.public"),
+        Binding("p", "act('pending')", "Pending", id="ticket.pending"),
+        Binding("w", "act('resume')", "Resume", show=False, id="ticket.resume"),
+        Binding("R", "act('resolve')", "Resolve", id="ticket.resolve"),
+        Binding("C", "act('close')", "Close", show=False, id="ticket.close"),
+        Binding("O", "act('reopen')", "Reopen", show=False, id="ticket.reopen"),
+        Binding("m", "act('major')", "Major", show=False, id="ticket.major"),
+        Binding("l", "act('children')", "Link children", show=False, id="ticket.children"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="ticket.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="ticket.up"),
+    ]
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(id="ticket-screen")
+        self.ref = ref
+        self.view: TicketView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self.app.desk.url)  # type: ignore[attr-defined]
+        yield Static(id="ticket-header")
+        with VerticalScroll(id="ticket-timeline"):
+            yield Static(id="ticket-events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusLine).pulse = getattr(self.app, "pulse", None)
+        self.query_one("#ticket-timeline").focus()
+        self.load()
+
+    def load(self) -> None:
+        desk = self.app.desk  # type: ignore[attr-defined]
+
+        def work() -> None:
+            try:
+                view = tickets.get_ticket(desk, self.ref)
+            except DesktermError as exc:
+                self.app.call_from_thread(self.notify, exc.message, severity="error")
+                return
+            self.app.call_from_thread(self._show, view)
+
+        self.run_worker(work, thread=True, exclusive=True, group="ticket-load")
+
+    def _show(self, view: TicketView) -> None:
+        before = self.view
+        self.view = view
+        self.query_one("#ticket-header", Static).update(header(view))
+        self.query_one("#ticket-events", Static).update(timeline(view))
+        if before is not None and before.version != view.version:
+            self.notify(f"{view.ref} was changed (now version {view.version})", timeout=4)
+
+    def on_desk_changed(self, message: DeskChanged) -> None:
+        self.query_one(StatusLine).pulse = message.pulse
+        self.load()
+
+    def action_scroll(self, step: int) -> None:
+        scroller = self.query_one("#ticket-timeline", VerticalScroll)
+        scroller.scroll_relative(y=step, animate=False)
+
+    def action_act(self, what: str) -> None:
+        if self.view is None:
+            return
+        from deskterm.tui.dialogs.ticket_actions import run_action
+
+        run_action(self, what, self.view)
+
+    def action_done(self, message: str) -> None:
+        self.notify(message, timeout=5)
+        self.load()
+        self.app.changed_here()  # type: ignore[attr-defined]

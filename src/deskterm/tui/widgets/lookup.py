@@ -1,0 +1,122 @@
+"""A fuzzy lookup field: type, see the best matches below, pick one with arrows and enter."""
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from deskterm.services.errors import DesktermError
+from deskterm.services.search import Suggestion
+from deskterm.tui.render import safe
+
+Finder = Callable[[str], list[Suggestion]]
+
+
+class LookupInput(Input):
+    """The text box of a lookup: up/down move through the suggestions below it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "suggest(1)", "Next match", show=False, id="lookup.next"),
+        Binding("up", "suggest(-1)", "Previous match", show=False, id="lookup.previous"),
+    ]
+
+    def action_suggest(self, step: int) -> None:
+        parent = self.parent
+        if isinstance(parent, Lookup):
+            parent.step(step)
+
+
+class Lookup(Vertical):
+    """``value`` is the chosen key (``#12``, a name) or None while nothing is chosen."""
+
+    class Chosen(Message):
+        def __init__(self, lookup: "Lookup", key: str | None) -> None:
+            super().__init__()
+            self.lookup = lookup
+            self.key = key
+
+    def __init__(self, finder: Finder, *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(id=id, classes="lookup")
+        self.finder = finder
+        self.placeholder = placeholder
+        self.value: str | None = None
+        self.label: str = ""
+        self._suggestions: list[Suggestion] = []
+
+    def compose(self) -> ComposeResult:
+        yield LookupInput(placeholder=self.placeholder, classes="lookup-input")
+        yield OptionList(classes="lookup-options")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).display = False
+
+    @property
+    def text(self) -> str:
+        return self.query_one(LookupInput).value
+
+    def set_text(self, text: str) -> None:
+        self.query_one(LookupInput).value = text
+
+    @on(Input.Changed, ".lookup-input")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value == self.label and self.value is not None:
+            return
+        if self.value is not None:
+            self.value = None
+            self.post_message(self.Chosen(self, None))
+        text = event.value
+
+        def work() -> None:
+            try:
+                found = self.finder(text)
+            except DesktermError:
+                found = []
+            self.app.call_from_thread(self._show, text, found)
+
+        self.run_worker(work, thread=True, exclusive=True, group="lookup")
+
+    def _show(self, text: str, found: list[Suggestion]) -> None:
+        if text != self.text:
+            return
+        self._suggestions = found
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(safe(s.label), id=s.key) for s in found])
+        options.display = bool(found) and bool(text.strip())
+        if found:
+            options.highlighted = 0
+
+    def step(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if not options.display or not self._suggestions:
+            return
+        current = options.highlighted or 0
+        options.highlighted = max(0, min(len(self._suggestions) - 1, current + delta))
+
+    @on(Input.Submitted, ".lookup-input")
+    def _picked(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.display and self._suggestions:
+            event.stop()
+            self.choose(self._suggestions[options.highlighted or 0])
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        for s in self._suggestions:
+            if s.key == event.option.id:
+                self.choose(s)
+
+    def choose(self, suggestion: Suggestion) -> None:
+        self.value = suggestion.key
+        self.label = suggestion.label
+        self.set_text(suggestion.label)
+        self.query_one(OptionList).display = False
+        self.post_message(self.Chosen(self, suggestion.key))
