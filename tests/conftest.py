@@ -7,6 +7,7 @@ server they skip, unless CI is set: then they fail, so CI never passes without t
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from deskterm.services.context import Desk
 from deskterm.services.identity import OsIdentity
 from deskterm.store import migrate
 from deskterm.store.engine import create_desk_engine
+
+os.environ["TZ"] = "UTC"  # times are shown in local time: the tests pin it
+time.tzset()
 
 PG_ADMIN = os.environ.get("DESKTERM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 FROZEN = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)

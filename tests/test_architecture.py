@@ -20,7 +20,10 @@ def test_import_linter_contracts_hold() -> None:
     ["deskterm.cli.main", "deskterm.services.tickets", "deskterm.services.demo", "deskterm.domain.incident"],
 )
 def test_cli_services_and_domain_do_not_load_textual(module: str) -> None:
-    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    code = (
+        f"import sys, {module}; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", f"{module} imports {out.strip()}"
 
@@ -28,7 +31,8 @@ def test_cli_services_and_domain_do_not_load_textual(module: str) -> None:
 def test_the_domain_loads_no_sqlalchemy() -> None:
     code = (
         "import sys, deskterm.domain.incident, deskterm.domain.priority, deskterm.domain.text, "
-        "deskterm.domain.refs; print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'alembic'))))"
+        "deskterm.domain.refs; "
+        "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'alembic'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

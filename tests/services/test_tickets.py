@@ -928,9 +928,9 @@ def test_notes_do_not_make_another_agents_edit_stale(seeded: Desk, dave: Desk, c
 @pytest.mark.parametrize(
     ("kw", "words"),
     [
-        ({"body": ""}, "a note needs some text"),
-        ({"body": "  "}, "a note needs some text"),
-        ({"body": "\n\n"}, "a note needs some text"),
+        ({"body": ""}, "some text is required"),
+        ({"body": "  "}, "some text is required"),
+        ({"body": "\n\n"}, "some text is required"),
         ({"body": "x" * 20_001}, "at most 20000 characters"),
         ({"minutes": -1}, "minutes"),
         ({"minutes": 24 * 60 + 1}, "minutes"),

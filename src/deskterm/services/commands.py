@@ -42,7 +42,15 @@ def _body(value: str) -> str:
     return value.strip("\n")
 
 
+def _text(value: str) -> str:
+    value = _body(value)
+    if not value.strip():
+        raise ValueError("some text is required")
+    return value
+
+
 Title = Annotated[str, AfterValidator(_title)]
+Text = Annotated[str, AfterValidator(_text)]
 Name = Annotated[str, AfterValidator(_name)]
 Body = Annotated[str, AfterValidator(_body)]
 OptionalName = Annotated[str, AfterValidator(_name)] | None
@@ -106,15 +114,13 @@ class UpdateTicket(Command):
 
 class AddNote(Command):
     ref: str
-    body: Body
+    body: Text
     public: bool = False
     channel: Channel | None = None
     minutes: int = Field(default=0, ge=0, le=24 * 60)
 
     @model_validator(mode="after")
     def _not_empty(self) -> "AddNote":
-        if not self.body.strip():
-            raise ValueError("a note needs some text")
         if self.channel is not None and not self.public:
             raise ValueError("a channel goes with a public update (--public)")
         return self

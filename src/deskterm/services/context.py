@@ -37,13 +37,26 @@ def _unavailable(exc: Exception, url: str) -> DatabaseUnavailable:
 
 
 def safe_url(url: str) -> str:
-    """The URL without its password, for messages and the status line."""
+    """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
 
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "(unparseable URL)"
+
+
+def short_url(url: str) -> str:
+    """Which database, in few cells: the SQLite file's name, or PostgreSQL's host/database."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return "(unparseable URL)"
+    if parsed.get_backend_name() == "sqlite":
+        return f"sqlite:{(parsed.database or ':memory:').rsplit('/', 1)[-1]}"
+    return f"pg:{parsed.host or 'localhost'}/{parsed.database or ''}"
 
 
 @dataclass
@@ -141,6 +154,10 @@ class Desk:
     @property
     def url(self) -> str:
         return safe_url(self.settings.db)
+
+    @property
+    def short_url(self) -> str:
+        return short_url(self.settings.db)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,6 +1,7 @@
 """The Textual application: modes, global keys, the live pulse, and navigation. Wiring only."""
 
 import contextlib
+import signal
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -64,6 +65,37 @@ class DeskApp(App[None]):
         if self._poll_enabled:
             self.set_interval(POLL_SECONDS, self._poll)
         self._poll()
+        self._offer_draft()
+
+    def _offer_draft(self) -> None:
+        """A call left unsaved by a dropped link or a killed process is offered back."""
+        from deskterm.services import drafts
+        from deskterm.tui.dialogs.confirm import ConfirmDialog
+        from deskterm.tui.dialogs.log_call import DRAFT, LogCallDialog
+
+        draft = drafts.load_draft(DRAFT)
+        if not draft:
+            return
+        title = str(draft.get("title") or draft.get("caller_text") or "untitled")
+
+        def answered(restore: bool | None) -> None:
+            if restore:
+                self.push_screen(LogCallDialog(draft), self._logged)
+            else:
+                drafts.discard_draft(DRAFT)
+
+        self.push_screen(
+            ConfirmDialog(f"A call you were logging was not saved: {title[:60]}. Restore it?"),
+            answered,
+        )
+
+    def save_drafts(self) -> None:
+        """Called on SIGHUP and on exit: whatever form is open is written to its draft file."""
+        from deskterm.tui.dialogs.log_call import LogCallDialog
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LogCallDialog):
+                screen.autosave()
 
     # -- live pulse -------------------------------------------------------------------------
 
@@ -165,16 +197,22 @@ class DeskApp(App[None]):
         self.push_screen(BulkDialog(what, refs), finished)
 
     def action_help(self) -> None:
+        """Help is generated from the active bindings: keys with one action share a line."""
         screen = self.screen
-        keys: list[tuple[str, str]] = []
+        merged: dict[str, list[str]] = {}
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description:
+            if not binding.description or binding.system or key.startswith("super+"):
                 continue
-            keys.append((self.get_key_display(binding) or key, binding.description))
+            shown = self.get_key_display(binding) or key
+            keys = merged.setdefault(binding.description, [])
+            if shown not in keys:
+                keys.append(shown)
+        lines = [(", ".join(keys), description) for description, keys in merged.items()]
         for key, mode in MODE_KEYS.items():
-            keys.append((key, f"screen: {mode}" + ("" if mode in self.MODES else " (not built yet)")))
-        self.push_screen(HelpScreen(type(screen).__name__.removesuffix("Screen").lower() or "desk", keys))
+            lines.append((key, f"screen: {mode}" + ("" if mode in self.MODES else " (not built yet)")))
+        name = type(screen).__name__.removesuffix("Screen").lower() or "desk"
+        self.push_screen(HelpScreen(name, lines))
 
     def action_quit_desk(self) -> None:
         if self.drafts_unsaved():
@@ -189,6 +227,15 @@ class DeskApp(App[None]):
 
 
 def run(desk: Desk) -> int:
+    """Run the desk; a hang-up (dropped SSH link) saves drafts before the process goes."""
+    app = DeskApp(desk)
+
+    def hang_up(_signum: int, _frame: object) -> None:
+        app.save_drafts()
+        app.exit()
+
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, hang_up)
     with contextlib.suppress(KeyboardInterrupt):
-        DeskApp(desk).run()
+        app.run()
     return 0

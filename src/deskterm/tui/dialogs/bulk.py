@@ -38,6 +38,7 @@ class BulkDialog(FormDialog):
                 ]
 
     def on_mount(self) -> None:
+        super().on_mount()
         if self.what == "group":
             from textual.widgets import Select
 

@@ -58,6 +58,12 @@ class FormDialog(ModalScreen[str | None]):
             yield Label("", id="error-form", classes="form-error")
             yield Label(self.hint or "ctrl+s save · escape cancel · tab next field", classes="dialog-keys")
 
+    def on_mount(self) -> None:
+        for label in self.query(".form-error"):
+            label.display = False
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
     def _widget(self, f: Field) -> Any:
         wid = f"field-{f.name}"
         if f.kind == "area":
@@ -100,6 +106,7 @@ class FormDialog(ModalScreen[str | None]):
         values = self.values()
         for label in self.query(".form-error"):
             label.update("")
+            label.display = False
 
         def work() -> None:
             try:
@@ -118,7 +125,9 @@ class FormDialog(ModalScreen[str | None]):
         for f in self.fields:
             if named and (named == f.name or named in f.aliases):
                 target = f.name
-        self.query_one(f"#error-{target}", Label).update(safe(exc.message, multiline=True))
+        label = self.query_one(f"#error-{target}", Label)
+        label.update(safe(exc.message, multiline=True))
+        label.display = True
         if target != "form":
             self.query_one(f"#field-{target}").focus()
 

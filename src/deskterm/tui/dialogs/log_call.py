@@ -94,6 +94,8 @@ class LogCallDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#new-caller").display = False
+        for label in self.query(".form-error"):
+            label.display = False
         self._restore(self.draft)
         self._show_priority()
         self.query_one("#field-caller Input").focus()
@@ -223,6 +225,7 @@ class LogCallDialog(ModalScreen[str | None]):
         values = self.values()
         for label in self.query(".form-error"):
             label.update("")
+            label.display = False
         desk = self.app.desk  # type: ignore[attr-defined]
 
         def work() -> None:
@@ -281,4 +284,6 @@ class LogCallDialog(ModalScreen[str | None]):
         target = field if field in targets else "form"
         if field.startswith("email") or field.startswith("name") or field.startswith("phone"):
             target = "caller"
-        self.query_one(f"#error-{target}", Label).update(safe(exc.message, multiline=True))
+        label = self.query_one(f"#error-{target}", Label)
+        label.update(safe(exc.message, multiline=True))
+        label.display = True

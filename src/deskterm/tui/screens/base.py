@@ -12,7 +12,7 @@ class DeskScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import Footer
 
-        yield StatusLine(self.app.desk.url)  # type: ignore[attr-defined]
+        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
         yield from self.compose_body()
         yield Footer()
 

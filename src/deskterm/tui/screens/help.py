@@ -19,7 +19,14 @@ GLOBAL_NOTES = [
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up"),
+        Binding("pagedown", "scroll(10)", "Page down", show=False, id="help.page_down"),
+        Binding("pageup", "scroll(-10)", "Page up", show=False, id="help.page_up"),
     ]
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
         super().__init__(id="help-screen")
@@ -39,4 +46,4 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text(f"Keys: {self.title_text}", style="bold"), id="help-title")
             yield Static(table)
-            yield Static(Text("escape closes this help", style="dim"))
+            yield Static(Text("j/k scroll · escape closes this help", style="dim"))

@@ -1,5 +1,6 @@
 """Incident detail: header, timeline (notes and audit entries in order), actions by key."""
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.console import Group
@@ -63,11 +64,20 @@ def header(view: TicketView) -> Group:
     return Group(top, grid)
 
 
+def local(moment: datetime) -> str:
+    """Timestamps are stored in UTC and shown in the agent's local time."""
+    return moment.astimezone().strftime("%m-%d %H:%M")
+
+
 def timeline(view: TicketView) -> Text:
-    """Notes and audit entries in time order; each line says who, when and what."""
+    """The description, then notes and audit entries in time order: who, when and what."""
     items: list[tuple[object, int, Text]] = []
+    if view.description.strip():
+        desc = Text("Description\n", "bold")
+        desc.append_text(safe(view.description, multiline=True))
+        items.append((view.opened_at, -1, desc))
     for n in view.notes:
-        head = Text(f"{n.created_at:%m-%d %H:%M} ", "dim")
+        head = Text(f"{local(n.created_at)} ", "dim")
         head.append_text(safe(n.author, "bold"))
         if n.visibility.value == "public":
             head.append(f" public update via {n.channel.value if n.channel else '-'}", "bold")
@@ -79,7 +89,7 @@ def timeline(view: TicketView) -> Text:
         head.append_text(safe(n.body, multiline=True))
         items.append((n.created_at, 1, head))
     for h in view.history:
-        line = Text(f"{h.at:%m-%d %H:%M} ", "dim")
+        line = Text(f"{local(h.at)} ", "dim")
         line.append_text(safe(h.actor))
         if h.field == "created":
             line.append(" logged the ticket")
@@ -122,9 +132,10 @@ class TicketScreen(Screen[None]):
         super().__init__(id="ticket-screen")
         self.ref = ref
         self.view: TicketView | None = None
+        self._follow = False  # scroll to the newest entry after the next load
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.app.desk.url)  # type: ignore[attr-defined]
+        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
         yield Static(id="ticket-header")
         with VerticalScroll(id="ticket-timeline"):
             yield Static(id="ticket-events")
@@ -153,6 +164,11 @@ class TicketScreen(Screen[None]):
         self.view = view
         self.query_one("#ticket-header", Static).update(header(view))
         self.query_one("#ticket-events", Static).update(timeline(view))
+        if before is None or self._follow:
+            self._follow = False
+            self.call_after_refresh(
+                self.query_one("#ticket-timeline", VerticalScroll).scroll_end, animate=False
+            )
         if before is not None and before.version != view.version:
             self.notify(f"{view.ref} was changed (now version {view.version})", timeout=4)
 
@@ -172,6 +188,7 @@ class TicketScreen(Screen[None]):
         run_action(self, what, self.view)
 
     def action_done(self, message: str) -> None:
+        self._follow = True
         self.notify(message, timeout=5)
         self.load()
         self.app.changed_here()  # type: ignore[attr-defined]
