@@ -65,3 +65,23 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+@pytest.fixture(scope="session")
+def big_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A desk with 6000 tickets: more open ones than one window of the queue holds."""
+    folder = tmp_path_factory.mktemp("big")
+    url = fresh_sqlite(sqlite_template, folder)
+    desk = open_desk(url, FixedClock(FROZEN))
+    generate_demo(desk, tickets=6000, seed=5)
+    desk.close()
+    return Path(url.removeprefix("sqlite:///"))
+
+
+@pytest.fixture
+def big_app(big_template: Path, tmp_path: Path) -> Iterator[DeskApp]:
+    target = tmp_path / "big.sqlite"
+    shutil.copy(big_template, target)
+    desk = open_desk(f"sqlite:///{target}", FixedClock(FROZEN), IDENTITY)
+    yield DeskApp(desk, poll=False)
+    desk.close()
