@@ -92,6 +92,19 @@ def _log_work(desk: Desk, job: dict[str, Any], report: dict[str, Any]) -> None:
             report["errors"].append(f"log: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
 
 
+def _take_work(desk: Desk, job: dict[str, Any], report: dict[str, Any]) -> None:
+    from deskterm.services.errors import NotFound
+    from deskterm.services.queue import take_next
+
+    for _ in range(job["count"]):
+        try:
+            report["taken"].append(take_next(desk).ref)
+        except NotFound:
+            report["empty"] = report.get("empty", 0) + 1
+        except Exception as exc:
+            report["errors"].append(f"take: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+
+
 def main() -> None:
     job = json.loads(sys.argv[1])
     report: dict[str, Any] = {
@@ -100,6 +113,7 @@ def main() -> None:
         "updated": [],
         "conflicts": [],
         "logged": [],
+        "taken": [],
         "login": None,
         "errors": [],
     }
@@ -112,6 +126,8 @@ def main() -> None:
             _ticket_work(desk, job, report)
         elif job["mode"] == "log":
             _log_work(desk, job, report)
+        elif job["mode"] == "take":
+            _take_work(desk, job, report)
         elif job["mode"] == "enrol":
             report["login"] = people.whoami(desk).login
         else:
