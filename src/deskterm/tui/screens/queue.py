@@ -20,6 +20,22 @@ VIEWS = list(QueueView)
 SORTS = [c.sort for c in COLUMNS if c.sort]
 
 
+class FilterInput(Input):
+    """The ``/`` box. Its keys act at once (not via a message) so the next key already
+    goes to the table: typing ``enter G`` fast filters, then jumps to the last row."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "done", "Done", show=False, id="queue.filter_done"),
+        Binding("escape", "clear", "Clear filter", show=False, id="queue.filter_clear"),
+    ]
+
+    def action_done(self) -> None:
+        self.screen.query_one(QueueTable).focus()
+
+    def action_clear(self) -> None:
+        self.screen.action_clear_filter()  # type: ignore[attr-defined]
+
+
 class QueueScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="queue.open"),
@@ -45,7 +61,7 @@ class QueueScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="queue-bar")
         yield QueueTable(now=self.app.desk.clock.now, id="queue-table")  # type: ignore[attr-defined]
-        yield Input(placeholder="filter: ref, title, caller, service", id="queue-filter")
+        yield FilterInput(placeholder="filter: ref, title, caller, service", id="queue-filter")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -93,10 +109,6 @@ class QueueScreen(DeskScreen):
     @on(Input.Changed, "#queue-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self._requery(text=event.value)
-
-    @on(Input.Submitted, "#queue-filter")
-    def _filter_done(self) -> None:
-        self.table.focus()
 
     # -- actions ----------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ class Column:
 
 COLUMNS = (
     Column("sel", "", 1),
-    Column("ref", "Ref", 9, sort="ref"),
+    Column("ref", "Ref", 10, sort="ref"),
     Column("priority", "Pri", 4, sort="priority"),
     Column("status", "Status", 11, sort="status"),
     Column("title", "Title", 0, sort="title"),
