@@ -4,19 +4,37 @@ from deskterm.store.models.audit import AuditEntry
 from deskterm.store.models.catalogue import CIRelationship, ConfigurationItem, Service, ServiceCI
 from deskterm.store.models.counter import RefCounter
 from deskterm.store.models.people import Agent, Contact, Group, GroupMember
+from deskterm.store.models.sla import (
+    Agreement,
+    AgreementGroup,
+    AgreementService,
+    EscalationFiring,
+    EscalationRule,
+    SipItem,
+    SlaCalendar,
+    TicketClock,
+)
 from deskterm.store.models.ticket import Note, Ticket
 
 __all__ = [
     "Agent",
+    "Agreement",
+    "AgreementGroup",
+    "AgreementService",
     "AuditEntry",
     "CIRelationship",
     "ConfigurationItem",
     "Contact",
+    "EscalationFiring",
+    "EscalationRule",
     "Group",
     "GroupMember",
     "Note",
     "RefCounter",
     "Service",
     "ServiceCI",
+    "SipItem",
+    "SlaCalendar",
     "Ticket",
+    "TicketClock",
 ]
