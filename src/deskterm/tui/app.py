@@ -55,6 +55,7 @@ class DeskApp(App[None]):
         self.pulse: queue.Pulse | None = None
         self._poll_enabled = poll
         self._polling: Worker[None] | None = None
+        self._poll_again = False
         self.drafts_unsaved: Callable[[], bool] = lambda: False
 
     def on_mount(self) -> None:
@@ -100,9 +101,15 @@ class DeskApp(App[None]):
     # -- live pulse -------------------------------------------------------------------------
 
     def _poll(self) -> None:
-        if self._polling is not None and self._polling.is_running:
+        if self._polling is not None and not self._polling.is_finished:
+            self._poll_again = True  # it may have read the desk before the change: look once more after it
             return
+        self._poll_again = False
         self._polling = self.run_worker(self._poll_work, thread=True, group="pulse", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._polling and event.worker.is_finished and self._poll_again:
+            self._poll()
 
     def _poll_work(self) -> None:
         try:
@@ -238,4 +245,4 @@ def run(desk: Desk) -> int:
         signal.signal(signal.SIGHUP, hang_up)
     with contextlib.suppress(KeyboardInterrupt):
         app.run()
-    return 0
+    return app.return_code or 0

@@ -43,7 +43,7 @@ COLUMNS = (
     Column("priority", "Pri", 4, sort="priority"),
     Column("status", "Status", 11, sort="status"),
     Column("title", "Title", 0, sort="title"),
-    Column("caller", "Caller", 14, sort="caller"),
+    Column("caller", "Caller", 14, 64, sort="caller"),
     Column("service", "Service", 12, 100, sort="service"),
     Column("owner", "Group / assignee", 20, 112, sort="assignee"),
     Column("age", "Age", 4, sort="age"),
@@ -119,6 +119,7 @@ class QueueTable(Widget, can_focus=True):
         self._busy = False
         self._generation = 0
         self._pending_move = 0
+        self._after: tuple[Any, int] | None = None  # keyset position just before rows[0], if loaded "from" it
 
     # -- data -------------------------------------------------------------------------------
 
@@ -141,14 +142,16 @@ class QueueTable(Widget, can_focus=True):
 
     def reload(self) -> None:
         """Live refresh: same position, same cursor ticket, fresh rows."""
-        if not self.rows or (self.at_start and self.top == 0):
-            self._load(mode="first", keep=self.current.ref if self.current else None)
+        keep = self.current.ref if self.current else None
+        anchor = None
+        if self.rows and self.top > 0:
+            anchor = self.rows[self.top - 1].key
+        elif self.rows and not self.at_start:
+            anchor = self._after  # the window was loaded after this key (an earlier refresh)
+        if anchor is None:
+            self._load(mode="first", keep=keep)
         else:
-            anchor = self.rows[self.top - 1].key if self.top > 0 else None
-            if anchor is None:
-                self._load(mode="first", keep=self.current.ref if self.current else None)
-            else:
-                self._load(mode="from", key=anchor, keep=self.current.ref if self.current else None)
+            self._load(mode="from", key=anchor, keep=keep)
 
     def _load(self, *, mode: str, key: tuple[Any, int] | None = None, keep: str | None = None) -> None:
         self._generation += 1
@@ -167,7 +170,7 @@ class QueueTable(Widget, can_focus=True):
             except DesktermError as exc:
                 self.app.call_from_thread(self._failed, exc.message)
                 return
-            self.app.call_from_thread(self._replace, generation, page, total, mode, keep)
+            self.app.call_from_thread(self._replace, generation, page, total, mode, keep, key)
 
         self.run_worker(work, thread=True, exclusive=True, group="queue-load")
 
@@ -175,10 +178,19 @@ class QueueTable(Widget, can_focus=True):
         self._busy = False
         self.notify(message, severity="error", timeout=8)
 
-    def _replace(self, generation: int, page: QueuePage, total: int, mode: str, keep: str | None) -> None:
+    def _replace(
+        self,
+        generation: int,
+        page: QueuePage,
+        total: int,
+        mode: str,
+        keep: str | None,
+        key: tuple[Any, int] | None = None,
+    ) -> None:
         if generation != self._generation:
             return
         self._busy = False
+        self._after = key if mode == "from" else None
         old_screen_pos = self.cursor - self.top
         self.rows = page.rows
         self.total = total
@@ -237,6 +249,7 @@ class QueueTable(Widget, can_focus=True):
             self.at_end = page.at_end
             excess = len(self.rows) - MAX_ROWS
             if excess > 0 and self.top > excess:
+                self._after = self.rows[excess - 1].key
                 del self.rows[:excess]
                 self.cursor -= excess
                 self.top -= excess
@@ -245,6 +258,7 @@ class QueueTable(Widget, can_focus=True):
         else:
             n = len(page.rows)
             self.rows[:0] = page.rows
+            self._after = None
             self.cursor += n
             self.top += n
             self.first_index = None if self.first_index is None else max(0, self.first_index - n)
