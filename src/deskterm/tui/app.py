@@ -3,7 +3,7 @@
 import contextlib
 import signal
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -57,6 +57,10 @@ class DeskApp(App[None]):
         self._polling: Worker[None] | None = None
         self._poll_again = False
         self.drafts_unsaved: Callable[[], bool] = lambda: False
+
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
+        """Notices carry refs, titles and typed commands: never parsed as markup."""
+        super().notify(message, markup=False, **kwargs)
 
     def on_mount(self) -> None:
         self.sub_title = self.desk.url

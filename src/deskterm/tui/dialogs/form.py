@@ -72,7 +72,7 @@ class FormDialog(ModalScreen[str | None]):
         if f.kind == "select":
             return Select(
                 [(label, value) for label, value in f.options],
-                value=f.value if f.value else Select.BLANK,
+                value=f.value if f.value else Select.NULL,
                 allow_blank=not f.value,
                 id=wid,
             )
@@ -90,7 +90,7 @@ class FormDialog(ModalScreen[str | None]):
             if isinstance(widget, TextArea):
                 out[f.name] = widget.text
             elif isinstance(widget, Select):
-                out[f.name] = None if widget.value is Select.BLANK else widget.value
+                out[f.name] = None if widget.is_blank() else widget.value
             elif isinstance(widget, Input):
                 out[f.name] = widget.value
         return out

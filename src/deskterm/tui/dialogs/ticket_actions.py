@@ -54,7 +54,9 @@ def run_action(screen: Any, what: str, view: TicketView) -> None:
             try:
                 message = submit({})
             except DesktermError as exc:
-                screen.app.call_from_thread(screen.notify, exc.message, severity="error", timeout=8)
+                screen.app.call_from_thread(
+                    screen.notify, exc.message, severity="error", timeout=8, markup=False
+                )
                 screen.app.call_from_thread(screen.load)
                 return
             screen.app.call_from_thread(screen.action_done, message)
@@ -147,5 +149,7 @@ def _done(screen: Any) -> Callable[[str | None], None]:
     def finished(message: str | None) -> None:
         if message:
             screen.action_done(message)
+        else:  # cancelled, perhaps after a conflict: show the ticket as it is now
+            screen.load()
 
     return finished

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import ClassVar
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,12 +20,17 @@ from deskterm.tui.render import safe
 from deskterm.tui.widgets.status_line import StatusLine
 
 
-def header(view: TicketView) -> Group:
+def _grid(label_width: int, *, columns: int) -> Table:
     grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(style="bold", no_wrap=True, width=label_width)
     grid.add_column(ratio=1)
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(ratio=1)
+    if columns == 4:
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(ratio=1)
+    return grid
+
+
+def header(view: TicketView) -> Group:
     status = view.status.value + (f" ({view.pending_reason.value})" if view.pending_reason else "")
     top = Text()
     top.append(f"{view.ref} ", "bold")
@@ -34,7 +39,18 @@ def header(view: TicketView) -> Group:
     if view.major:
         top.append(" MAJOR", "bold reverse")
     top.append(f"  v{view.version}", "dim")
-    grid.add_row("Title", safe(view.title), "", "")
+    extra: list[tuple[str, Text]] = []
+    if view.workaround:
+        extra.append(("Workaround", safe(view.workaround)))
+    if view.resolution_code:
+        extra.append(("Resolution", safe(f"{view.resolution_code.value}: {view.resolution}")))
+    width = max(len(label) for label in ["Service", *(label for label, _ in extra)])
+    # The title is what the agent reads first: it gets the whole width and wraps, never cut.
+    title = safe(view.title)
+    title.no_wrap = False
+    head = _grid(width, columns=2)
+    head.add_row("Title", title)
+    grid = _grid(width, columns=4)
     caller = safe(view.caller)
     reach = view.caller_email or view.caller_phone
     if reach:
@@ -57,23 +73,26 @@ def header(view: TicketView) -> Group:
         if not view.children
         else safe(f"{view.parent or '-'}; children {', '.join(view.children)}"),
     )
-    if view.workaround:
-        grid.add_row("Workaround", safe(view.workaround), "", "")
-    if view.resolution_code:
-        grid.add_row("Resolution", safe(f"{view.resolution_code.value}: {view.resolution}"), "", "")
-    return Group(top, grid)
+    parts: list[RenderableType] = [top, head, grid]
+    if extra:
+        tail = _grid(width, columns=2)
+        for label, value in extra:
+            tail.add_row(label, value)
+        parts.append(tail)
+    return Group(*parts)
 
 
-def local(moment: datetime) -> str:
-    """Timestamps are stored in UTC and shown in the agent's local time."""
-    return moment.astimezone().strftime("%m-%d %H:%M")
+def local(at: datetime) -> str:
+    """A stored (UTC) time as the agent's local wall-clock time, e.g. ``11-24 17:30``."""
+    return f"{at.astimezone():%m-%d %H:%M}"
 
 
 def timeline(view: TicketView) -> Text:
     """The description, then notes and audit entries in time order: who, when and what."""
     items: list[tuple[object, int, Text]] = []
     if view.description.strip():
-        desc = Text("Description\n", "bold")
+        desc = Text()
+        desc.append("Description\n", "bold")
         desc.append_text(safe(view.description, multiline=True))
         items.append((view.opened_at, -1, desc))
     for n in view.notes:
@@ -153,7 +172,7 @@ class TicketScreen(Screen[None]):
             try:
                 view = tickets.get_ticket(desk, self.ref)
             except DesktermError as exc:
-                self.app.call_from_thread(self.notify, exc.message, severity="error")
+                self.app.call_from_thread(self.notify, exc.message, severity="error", markup=False)
                 return
             self.app.call_from_thread(self._show, view)
 
@@ -164,12 +183,13 @@ class TicketScreen(Screen[None]):
         self.view = view
         self.query_one("#ticket-header", Static).update(header(view))
         self.query_one("#ticket-events", Static).update(timeline(view))
+        own = self._follow
         if before is None or self._follow:
             self._follow = False
             self.call_after_refresh(
                 self.query_one("#ticket-timeline", VerticalScroll).scroll_end, animate=False
             )
-        if before is not None and before.version != view.version:
+        if before is not None and before.version != view.version and not own:
             self.notify(f"{view.ref} was changed (now version {view.version})", timeout=4)
 
     def on_desk_changed(self, message: DeskChanged) -> None:
@@ -189,6 +209,6 @@ class TicketScreen(Screen[None]):
 
     def action_done(self, message: str) -> None:
         self._follow = True
-        self.notify(message, timeout=5)
+        self.notify(message, timeout=5, markup=False)
         self.load()
         self.app.changed_here()  # type: ignore[attr-defined]
