@@ -21,7 +21,7 @@ from deskterm.domain.vocabulary import (
     TicketStatus,
     Tier,
 )
-from deskterm.services import lookup
+from deskterm.services import clocks, lookup
 from deskterm.services.commands import AddNote, LogIncident, UpdateTicket
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import Conflict, DesktermError, InvalidInput
@@ -90,6 +90,8 @@ def log_incident(desk: Desk, cmd: LogIncident) -> TicketView:
         ):
             if value is not None:
                 uow.audit(RECORD, ticket.id, ticket.ref, field, None, value, 1)
+        s.flush()
+        clocks.refresh(s, [ticket.id], uow.now)
         return _view(s, ticket)
 
 
@@ -197,6 +199,7 @@ class _Changes:
     def __init__(self, uow: UnitOfWork, ticket: Ticket) -> None:
         self.uow, self.ticket = uow, ticket
         self.items: list[tuple[str, Any, Any]] = []
+        self.also_changed: list[int] = []  # children resolved with their parent
 
     def set(
         self, attr: str, new: Any, *, label: str | None = None, shown: tuple[Any, Any] | None = None
@@ -240,7 +243,11 @@ def apply_update(desk: Desk, uow: UnitOfWork, t: Ticket, cmd: UpdateTicket) -> b
     _classify(desk, s, ch, cmd)
     _route(s, ch, cmd)
     _move(s, ch, cmd)
-    return ch.commit()
+    changed = ch.commit()
+    if changed:
+        s.flush()
+        clocks.refresh(s, [t.id, *ch.also_changed], uow.now)
+    return changed
 
 
 def assign_in(desk: Desk, uow: UnitOfWork, t: Ticket, agent: Agent) -> TicketView:
@@ -405,14 +412,14 @@ def _move(s: Session, ch: _Changes, cmd: UpdateTicket) -> None:
         ch.set("resolution_code", move.resolution_code)
         ch.set("resolution", move.resolution)
         t.resolved_at = now
-        _resolve_children(s, ch.uow, t)
+        _resolve_children(s, ch.uow, t, ch)
     if move.status is TicketStatus.CLOSED:
         t.closed_at = now
     if t.responded_at is None:
         t.responded_at = now
 
 
-def _resolve_children(s: Session, uow: UnitOfWork, parent: Ticket) -> None:
+def _resolve_children(s: Session, uow: UnitOfWork, parent: Ticket, parent_changes: "_Changes") -> None:
     """Resolving a parent resolves its open children with the parent's resolution."""
     children = s.scalars(
         select(Ticket)
@@ -429,6 +436,7 @@ def _resolve_children(s: Session, uow: UnitOfWork, parent: Ticket) -> None:
         if child.responded_at is None:
             child.responded_at = uow.now
         ch.commit()
+        parent_changes.also_changed.append(child.id)
 
 
 def add_note(desk: Desk, cmd: AddNote) -> NoteView:
@@ -470,8 +478,13 @@ def append_note(
     )
     s.add(note)
     values: dict[str, Any] = {"updated_at": uow.now}
-    if public and t.responded_at is None:
+    first_response = public and t.responded_at is None
+    if first_response:
         values["responded_at"] = uow.now
     # A plain UPDATE without a version bump: notes never make another agent's edit stale.
     s.execute(update(Ticket).where(Ticket.id == t.id).values(**values))
+    if first_response:
+        s.flush()
+        s.expire(t, ["responded_at"])
+        clocks.refresh(s, [t.id], uow.now)
     return note

@@ -1,0 +1,221 @@
+"""Derive the SLA clocks of tickets from their audit history and keep the stored copy current.
+
+The clock itself is computed by ``domain.sla`` from the recorded history; this module loads
+that history (in bulk: a few queries for any number of tickets), finds the agreements that
+apply (SLAs and UCs by service, OLAs by group), and rewrites the ``ticket_clocks`` rows that
+make "due within N hours" an index lookup. It runs inside the caller's unit of work, so a
+ticket and its clocks never disagree.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from deskterm.domain.calendar import BusinessCalendar
+from deskterm.domain.sla import (
+    AgreementTerms,
+    Change,
+    ClockReading,
+    ClockState,
+    Metric,
+    TicketHistory,
+    compute,
+    parse_duration,
+)
+from deskterm.domain.vocabulary import PendingReason, Priority, TicketStatus
+from deskterm.store.models import Agreement, AuditEntry, Ticket, TicketClock
+
+TRACKED = ("status", "pending_reason", "priority")
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Applicable:
+    """The agreements of a desk, as domain terms, indexed by what they cover."""
+
+    terms: dict[int, AgreementTerms]
+    by_service: dict[int, list[int]]
+    by_group: dict[int, list[int]]
+
+    def for_ticket(self, service_id: int | None, group_id: int | None) -> list[int]:
+        ids = list(self.by_service.get(service_id, [])) if service_id is not None else []
+        if group_id is not None:
+            ids += [a for a in self.by_group.get(group_id, []) if a not in ids]
+        return ids
+
+
+def calendar_of(agreement: Agreement) -> BusinessCalendar:
+    cal = agreement.calendar
+    if cal.name == "24x7":
+        return BusinessCalendar.always()
+    return BusinessCalendar.from_spec(cal.name, cal.timezone, cal.hours, cal.holidays)
+
+
+def terms_of(agreement: Agreement) -> AgreementTerms:
+    return AgreementTerms(
+        name=agreement.name,
+        kind=agreement.kind,
+        calendar=calendar_of(agreement),
+        targets={p: {m: parse_duration(v) for m, v in per.items()} for p, per in agreement.targets.items()},
+        warn_at=agreement.warn_at,
+        pause_on=frozenset(agreement.pause_on),
+    )
+
+
+def load_agreements(s: Session) -> Applicable:
+    rows = s.scalars(
+        select(Agreement).options(
+            selectinload(Agreement.calendar), selectinload(Agreement.services), selectinload(Agreement.groups)
+        )
+    ).all()
+    terms: dict[int, AgreementTerms] = {}
+    by_service: dict[int, list[int]] = defaultdict(list)
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for a in rows:
+        terms[a.id] = terms_of(a)
+        for svc in a.services:
+            by_service[svc.id].append(a.id)
+        for grp in a.groups:
+            by_group[grp.id].append(a.id)
+    return Applicable(terms, dict(by_service), dict(by_group))
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    id: int
+    service_id: int | None
+    group_id: int | None
+    history: TicketHistory
+
+
+def histories(s: Session, ticket_ids: Sequence[int]) -> list[TicketFacts]:
+    """Each ticket's clock history from its audit rows: the creation rows (old empty) give the
+    values at opening, every later row of a tracked field is a change."""
+    out: list[TicketFacts] = []
+    for start in range(0, len(ticket_ids), CHUNK):
+        chunk = list(ticket_ids[start : start + CHUNK])
+        tickets = s.execute(
+            select(
+                Ticket.id,
+                Ticket.service_id,
+                Ticket.group_id,
+                Ticket.opened_at,
+                Ticket.priority,
+                Ticket.status,
+                Ticket.pending_reason,
+                Ticket.responded_at,
+            ).where(Ticket.id.in_(chunk))
+        ).all()
+        audit: dict[int, list[tuple[datetime, str, str | None, str | None]]] = defaultdict(list)
+        for row in s.execute(
+            select(AuditEntry.record_id, AuditEntry.at, AuditEntry.field, AuditEntry.old, AuditEntry.new)
+            .where(
+                AuditEntry.record_kind == "ticket",
+                AuditEntry.record_id.in_(chunk),
+                AuditEntry.field.in_(TRACKED),
+            )
+            .order_by(AuditEntry.record_id, AuditEntry.id)
+        ):
+            audit[row.record_id].append((row.at, row.field, row.old, row.new))
+        for t in tickets:
+            out.append(TicketFacts(t.id, t.service_id, t.group_id, _history(t, audit.get(t.id, []))))
+    return out
+
+
+def _history(t: Any, rows: list[tuple[datetime, str, str | None, str | None]]) -> TicketHistory:
+    opened_at: datetime = t.opened_at
+    opening: dict[str, str | None] = {}
+    changes: list[Change] = []
+    for at, field, old, new in rows:
+        is_creation_row = old is None and field in ("status", "priority") and field not in opening
+        if is_creation_row and not any(c.field == field for c in changes):
+            opening[field] = new
+        else:
+            changes.append(Change(max(at, opened_at), field, old, new))
+    current = {"priority": t.priority, "status": t.status, "pending_reason": t.pending_reason}
+    for field in TRACKED:
+        if field not in opening:
+            first = next((c for c in changes if c.field == field), None)
+            opening[field] = first.old if first is not None else current[field]
+    reason = opening["pending_reason"]
+    return TicketHistory(
+        opened_at=opened_at,
+        priority=Priority(opening["priority"]),
+        status=TicketStatus(opening["status"]),
+        pending_reason=PendingReason(reason) if reason else None,
+        changes=tuple(changes),
+        responded_at=t.responded_at,
+    )
+
+
+def readings(
+    facts: TicketFacts, agreements: Applicable, now: datetime, *, explain: bool = False
+) -> list[tuple[int, ClockReading]]:
+    """Every clock of the ticket: each applicable agreement x metric that has a target."""
+    out: list[tuple[int, ClockReading]] = []
+    for agreement_id in agreements.for_ticket(facts.service_id, facts.group_id):
+        terms = agreements.terms[agreement_id]
+        for metric in Metric:
+            reading = compute(facts.history, terms, metric, now, explain=explain)
+            if reading is not None:
+                out.append((agreement_id, reading))
+    return out
+
+
+def refresh(
+    s: Session, ticket_ids: Sequence[int], now: datetime, agreements: Applicable | None = None
+) -> int:
+    """Recompute and store the clocks of ``ticket_ids``; returns how many clocks were written."""
+    if not ticket_ids:
+        return 0
+    agreements = agreements if agreements is not None else load_agreements(s)
+    rows = []
+    for facts in histories(s, ticket_ids):
+        for agreement_id, r in readings(facts, agreements, now):
+            rows.append(
+                {
+                    "ticket_id": facts.id,
+                    "agreement_id": agreement_id,
+                    "metric": r.metric.value,
+                    "priority": r.priority.value,
+                    "state": r.state.value,
+                    "running": r.stopped_at is None and not r.paused,
+                    "target_seconds": r.target_seconds,
+                    "elapsed_seconds": r.elapsed_seconds,
+                    "paused_seconds": r.paused_seconds,
+                    "due_at": r.due_at,
+                    "warn_at": r.warning_at,
+                    "stopped_at": r.stopped_at,
+                    "computed_at": now,
+                }
+            )
+    for start in range(0, len(ticket_ids), CHUNK):
+        s.execute(
+            delete(TicketClock).where(TicketClock.ticket_id.in_(list(ticket_ids[start : start + CHUNK])))
+        )
+    for start in range(0, len(rows), CHUNK):
+        s.execute(insert(TicketClock), rows[start : start + CHUNK])
+    return len(rows)
+
+
+def refresh_all_open(s: Session, now: datetime) -> int:
+    """After a calendar or agreement changed: every open ticket's clocks, in bulk."""
+    s.execute(delete(TicketClock))
+    open_ids = list(
+        s.scalars(select(Ticket.id).where(Ticket.status.not_in([TicketStatus.RESOLVED, TicketStatus.CLOSED])))
+    )
+    return refresh(s, open_ids, now)
+
+
+def band(state: ClockState | str, due_at: datetime | None, warn_at: datetime | None, now: datetime) -> str:
+    """breached / at-risk / ok for a stored clock, read at ``now`` (no recompute needed)."""
+    if str(state) == ClockState.BREACHED or (due_at is not None and due_at <= now):
+        return "breached"
+    if str(state) == ClockState.WARNING or (warn_at is not None and warn_at <= now):
+        return "at-risk"
+    return "ok"
