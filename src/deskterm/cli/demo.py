@@ -44,6 +44,12 @@ def _demo(app: CliApp) -> int:
             print(f"\rdemo: {done}/{total} tickets", end="", file=sys.stderr, flush=True)
 
     summary = demo.generate_demo(app.desk, tickets=a.tickets, seed=a.seed, progress=progress)
+    from importlib import resources
+
+    from deskterm.services import sla_definitions
+
+    definitions = resources.files("deskterm.services").joinpath("demo_sla.toml").read_text(encoding="utf-8")
+    sla_definitions.apply(app.desk, definitions, "the demo's SLA definitions")
     if tty:
         print(file=sys.stderr)
     emit(summary, app.fmt, COLUMNS)

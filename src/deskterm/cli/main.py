@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from deskterm import __version__
-from deskterm.cli import catalogue, db, demo, people, tickets
+from deskterm.cli import catalogue, db, demo, people, sla, tickets
 from deskterm.cli.app import CliApp
 from deskterm.config import ConfigError
 from deskterm.services.errors import DesktermError
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         "teams: postgresql+psycopg://user@host/db",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (tickets, people, catalogue, demo, db):
+    for module in (tickets, people, catalogue, sla, demo, db):
         module.register(sub)
     return parser
 
