@@ -118,3 +118,7 @@ def test_the_wheel_contains_the_migrations(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "deskterm/_migrations/env.py" in names
     assert any(n.startswith("deskterm/_migrations/versions/0001") for n in names)
+
+
+def test_the_fast_head_read_from_script_headers_matches_alembic() -> None:
+    assert migrate.head_fast() == migrate.head_revision()

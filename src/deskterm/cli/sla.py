@@ -2,7 +2,9 @@
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit, write_table
@@ -44,6 +46,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     mo.add_argument("--limit", type=int, default=200)
     add_format(mo)
     handler(mo, _monitor)
+    rp = ssub.add_parser("report", help="service level report: achievement per agreement and priority")
+    rp.add_argument("--from", dest="period_from", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
+    rp.add_argument("--to", dest="period_to", required=True, metavar="DATE", help="last day, YYYY-MM-DD")
+    rp.add_argument("--agreement")
+    rp.add_argument("--format", choices=("table", "json", "csv", "md"), default="table")
+    handler(rp, _report)
+    sp = ssub.add_parser("sip", help="service improvement plan: list items, or add one")
+    sp.add_argument("action", nargs="?", choices=("list", "add"), default="list")
+    sp.add_argument("--title")
+    sp.add_argument("--owner", help="agent login")
+    sp.add_argument("--due", help="YYYY-MM-DD")
+    sp.add_argument("--agreement")
+    sp.add_argument("--ticket", help="the breached ticket it comes from")
+    add_format(sp)
+    handler(sp, _sip)
+    es = ssub.add_parser("escalate", help="fire the escalation rules whose warn or breach time has come")
+    add_format(es)
+    handler(es, _escalate)
 
 
 def _apply(app: CliApp) -> int:
@@ -105,4 +125,96 @@ def _monitor(app: CliApp) -> int:
         app.desk, group=a.group, agreement=a.agreement, kind=a.kind, within_hours=a.within, limit=a.limit
     )
     emit(rows, app.fmt, MONITOR_COLUMNS)
+    return 0
+
+
+def _date(value: str | None, what: str) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        raise InvalidInput(f"{what} {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+REPORT_COLUMNS = (
+    "agreement",
+    "kind",
+    "priority",
+    "metric",
+    "tickets",
+    "met",
+    "breached",
+    "running",
+    "achievement_pct",
+    "mean",
+    "p90",
+)
+BREACH_COLUMNS = ("ref", "agreement", "priority", "metric", "breached_at", "target", "used", "reason")
+
+
+def _report(app: CliApp) -> int:
+    from deskterm.services import sla_reports
+
+    a = app.args
+    result = sla_reports.report(
+        app.desk, _date(a.period_from, "--from"), _date(a.period_to, "--to"), a.agreement
+    )
+    if app.fmt == "md":
+        sys.stdout.write(_markdown(result))
+    elif app.fmt == "json":
+        emit(result, "json", ())
+    elif app.fmt == "csv":
+        emit(result.rows, "csv", REPORT_COLUMNS)
+    else:
+        print(f"Service level report {result.period_from} .. {result.period_to}")
+        emit(result.rows, "table", REPORT_COLUMNS)
+        if result.breaches:
+            print("\nBREACHES")
+            emit(result.breaches, "table", BREACH_COLUMNS)
+    return 0
+
+
+def _markdown(result: Any) -> str:
+    from deskterm.cli.output import cell
+
+    def table(rows: list[Any], columns: tuple[str, ...]) -> str:
+        head = "| " + " | ".join(c.replace("_", " ") for c in columns) + " |"
+        rule = "|" + "---|" * len(columns)
+        body = [
+            "| " + " | ".join(neutralise(cell(getattr(r, c))).replace("|", "\\|") for c in columns) + " |"
+            for r in rows
+        ]
+        return "\n".join([head, rule, *body]) + "\n"
+
+    out = f"# Service level report {result.period_from} to {result.period_to}\n\n"
+    out += table(result.rows, REPORT_COLUMNS)
+    if result.breaches:
+        out += "\n## Breaches\n\n" + table(result.breaches, BREACH_COLUMNS)
+    return out
+
+
+def _sip(app: CliApp) -> int:
+    from deskterm.services import sla_reports
+
+    a = app.args
+    columns = ("id", "due_date", "status", "owner", "agreement", "ticket", "title")
+    if a.action == "add":
+        if not a.title or not a.owner or not a.due:
+            raise InvalidInput("sip add needs --title, --owner and --due (YYYY-MM-DD)")
+        item = sla_reports.add_sip(
+            app.desk, a.title, a.owner, _date(a.due, "--due"), agreement=a.agreement, ref=a.ticket
+        )
+        emit(item, app.fmt, columns)
+    else:
+        emit(sla_reports.list_sip(app.desk), app.fmt, columns)
+    return 0
+
+
+def _escalate(app: CliApp) -> int:
+    from deskterm.services import sla_reports
+
+    emit(
+        sla_reports.run_escalations(app.desk),
+        app.fmt,
+        ("ref", "agreement", "metric", "at", "action", "detail"),
+    )
     return 0

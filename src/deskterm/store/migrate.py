@@ -4,17 +4,20 @@ A database behind the code is upgraded; one ahead of it (a newer deskterm wrote 
 untouched, as is a database that holds tables but is not deskterm's.
 """
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from deskterm import paths
+
+if TYPE_CHECKING:  # Alembic is imported only when a migration has to run: start-up stays quick
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 _LOCK_KEY = 0x6465736B  # "desk": PostgreSQL advisory lock id for migrations
 
@@ -23,7 +26,9 @@ class SchemaError(RuntimeError):
     """The database's schema version cannot be used by this deskterm."""
 
 
-def _config(connection: Connection | None = None) -> Config:
+def _config(connection: Connection | None = None) -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.migrations_dir()))
     if connection is not None:
@@ -31,8 +36,28 @@ def _config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-def script() -> ScriptDirectory:
+def script() -> "ScriptDirectory":
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
+
+
+_REVISION = re.compile(r"^revision(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+
+
+@lru_cache(maxsize=1)
+def head_fast() -> str | None:
+    """The head revision read from the scripts' headers, without loading Alembic."""
+    revisions, downs = set(), set()
+    for path in (paths.migrations_dir() / "versions").glob("*.py"):
+        body = path.read_text(encoding="utf-8")
+        if found := _REVISION.search(body):
+            revisions.add(found.group(1))
+        if down := _DOWN.search(body):
+            downs.add(down.group(1))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
 
 
 def head_revision() -> str:
@@ -42,6 +67,8 @@ def head_revision() -> str:
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -73,14 +100,33 @@ def _check_known(conn: Connection) -> str | None:
 
 
 def _known(rev: str) -> bool:
+    from alembic.util import CommandError
+
     try:
         return script().get_revision(rev) is not None
     except CommandError:
         return False
 
 
+def _already_current(engine: Engine) -> str | None:
+    """One read: the head revision if the database is at it (the usual start), else None."""
+    head = head_fast()
+    if head is None:
+        return None
+    try:
+        with engine.connect() as conn:
+            rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None  # no version table yet: the full path creates the schema
+    return head if rev == head else None
+
+
 def ensure_schema(engine: Engine) -> str:
     """Bring the database to this code's head if it is behind; refuse one that is ahead."""
+    if (head := _already_current(engine)) is not None:
+        return head
+    from alembic import command
+
     with _locked(engine) as conn:
         rev = _check_known(conn)
         head = head_revision()
@@ -90,6 +136,8 @@ def ensure_schema(engine: Engine) -> str:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    from alembic import command
+
     with _locked(engine) as conn:
         _check_known(conn)
         command.upgrade(_config(conn), revision)
@@ -97,6 +145,8 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
 
 
 def downgrade(engine: Engine, revision: str) -> str | None:
+    from alembic import command
+
     with _locked(engine) as conn:
         _check_known(conn)
         command.downgrade(_config(conn), revision)
