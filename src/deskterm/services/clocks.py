@@ -42,6 +42,14 @@ class Applicable:
     by_service: dict[int, list[int]]
     by_group: dict[int, list[int]]
 
+    def by_group_only(self, service_id: int | None, group_id: int | None) -> set[int]:
+        """The agreements that apply through the ticket's group alone (OLAs): their clocks start
+        when the ticket entered that group, not when it was logged."""
+        if group_id is None:
+            return set()
+        by_service = self.by_service.get(service_id, []) if service_id is not None else []
+        return {a for a in self.by_group.get(group_id, []) if a not in by_service}
+
     def for_ticket(self, service_id: int | None, group_id: int | None) -> list[int]:
         ids = list(self.by_service.get(service_id, [])) if service_id is not None else []
         if group_id is not None:
@@ -91,6 +99,7 @@ class TicketFacts:
     service_id: int | None
     group_id: int | None
     history: TicketHistory
+    group_since: datetime | None = None  # when the ticket entered its current group
 
 
 def histories(s: Session, ticket_ids: Sequence[int]) -> list[TicketFacts]:
@@ -112,18 +121,24 @@ def histories(s: Session, ticket_ids: Sequence[int]) -> list[TicketFacts]:
             ).where(Ticket.id.in_(chunk))
         ).all()
         audit: dict[int, list[tuple[datetime, str, str | None, str | None]]] = defaultdict(list)
+        group_since: dict[int, datetime] = {}
         for row in s.execute(
             select(AuditEntry.record_id, AuditEntry.at, AuditEntry.field, AuditEntry.old, AuditEntry.new)
             .where(
                 AuditEntry.record_kind == "ticket",
                 AuditEntry.record_id.in_(chunk),
-                AuditEntry.field.in_(TRACKED),
+                AuditEntry.field.in_((*TRACKED, "group")),
             )
             .order_by(AuditEntry.record_id, AuditEntry.id)
         ):
-            audit[row.record_id].append((row.at, row.field, row.old, row.new))
+            if row.field == "group":
+                group_since[row.record_id] = row.at
+            else:
+                audit[row.record_id].append((row.at, row.field, row.old, row.new))
         for t in tickets:
-            out.append(TicketFacts(t.id, t.service_id, t.group_id, _history(t, audit.get(t.id, []))))
+            since = group_since.get(t.id) if t.group_id is not None else None
+            history = _history(t, audit.get(t.id, []))
+            out.append(TicketFacts(t.id, t.service_id, t.group_id, history, since))
     return out
 
 
@@ -153,15 +168,49 @@ def _history(t: Any, rows: list[tuple[datetime, str, str | None, str | None]]) -
     )
 
 
+def since(history: TicketHistory, start: datetime) -> TicketHistory:
+    """The history as seen from ``start`` on (a group's OLA starts when the ticket reaches it):
+    the values at ``start`` become the opening ones; a public update before it does not count."""
+    if start <= history.opened_at:
+        return history
+    values: dict[str, Any] = {
+        "priority": history.priority,
+        "status": history.status,
+        "pending_reason": history.pending_reason,
+    }
+    later: list[Change] = []
+    for change in history.changes:
+        if change.at <= start:
+            values[change.field] = change.new
+        else:
+            later.append(change)
+    responded = history.responded_at
+    return TicketHistory(
+        opened_at=start,
+        priority=values["priority"],
+        status=values["status"],
+        pending_reason=values["pending_reason"],
+        changes=tuple(later),
+        responded_at=responded if responded is not None and responded >= start else None,
+    )
+
+
 def readings(
     facts: TicketFacts, agreements: Applicable, now: datetime, *, explain: bool = False
 ) -> list[tuple[int, ClockReading]]:
     """Every clock of the ticket: each applicable agreement x metric that has a target."""
     out: list[tuple[int, ClockReading]] = []
+    by_group = agreements.by_group_only(facts.service_id, facts.group_id)
+    from_group: TicketHistory | None = None
     for agreement_id in agreements.for_ticket(facts.service_id, facts.group_id):
         terms = agreements.terms[agreement_id]
+        history = facts.history
+        if agreement_id in by_group and facts.group_since is not None:
+            if from_group is None:
+                from_group = since(facts.history, facts.group_since)
+            history = from_group
         for metric in Metric:
-            reading = compute(facts.history, terms, metric, now, explain=explain)
+            reading = compute(history, terms, metric, now, explain=explain)
             if reading is not None:
                 out.append((agreement_id, reading))
     return out
@@ -199,7 +248,7 @@ def refresh(
             delete(TicketClock).where(TicketClock.ticket_id.in_(list(ticket_ids[start : start + CHUNK])))
         )
     for start in range(0, len(rows), CHUNK):
-        s.execute(insert(TicketClock), rows[start : start + CHUNK])
+        s.execute(insert(TicketClock.__table__), rows[start : start + CHUNK])
     return len(rows)
 
 
