@@ -61,6 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sp.add_argument("--ticket", help="the breached ticket it comes from")
     add_format(sp)
     handler(sp, _sip)
+    wl = ssub.add_parser("wall", help="a read-only wallboard of the SLA clocks (q quits)")
+    handler(wl, _wall)
     es = ssub.add_parser("escalate", help="fire the escalation rules whose warn or breach time has come")
     add_format(es)
     handler(es, _escalate)
@@ -218,3 +220,9 @@ def _escalate(app: CliApp) -> int:
         ("ref", "agreement", "metric", "at", "action", "detail"),
     )
     return 0
+
+
+def _wall(app: CliApp) -> int:
+    from deskterm.tui.wall import run_wall  # the CLI's lazy import of the TUI
+
+    return run_wall(app.desk)

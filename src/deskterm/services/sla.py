@@ -171,3 +171,45 @@ def monitor(
                 )
             )
         return rows
+
+
+class BandCounts(BaseModel):
+    breached: int
+    at_risk: int
+    ok: int
+    paused: int
+
+
+def band_counts(desk: Desk) -> BandCounts:
+    """How many clocks of open tickets are breached, at risk, ok or paused, right now."""
+    now = desk.clock.now()
+    counts = {"breached": 0, "at-risk": 0, "ok": 0, "paused": 0}
+    with desk.reading() as s:
+        rows = s.execute(
+            select(TicketClock.running, TicketClock.state, TicketClock.due_at, TicketClock.warn_at).where(
+                TicketClock.stopped_at.is_(None)
+            )
+        )
+        for running, state, due_at, warn_at in rows:
+            if running:
+                counts[clocks.band(state, due_at, warn_at, now)] += 1
+            else:
+                counts["breached" if state == "breached" else "paused"] += 1
+    return BandCounts(
+        breached=counts["breached"], at_risk=counts["at-risk"], ok=counts["ok"], paused=counts["paused"]
+    )
+
+
+def compact_duration(seconds: float | None) -> str:
+    """Time left for a screen: ``45m``, ``5h12m``, ``-3d4h``; whole minutes, days past 48 hours."""
+    if seconds is None:
+        return "-"
+    sign = "-" if seconds < 0 else ""
+    minutes = int(abs(seconds) // 60)
+    hours, mins = divmod(minutes, 60)
+    if hours >= 48:
+        days, hours = divmod(hours, 24)
+        return f"{sign}{days}d{hours}h"
+    if hours:
+        return f"{sign}{hours}h{mins:02d}m"
+    return f"{sign}{mins}m"
