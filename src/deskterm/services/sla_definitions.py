@@ -199,7 +199,10 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
         row = existing.pop(a.name, None) or Agreement(name=a.name)
         row.kind, row.calendar_id, row.warn_at = a.kind, cal_ids[a.calendar], a.warn_at
         row.pause_on = sorted(a.pause_on)
-        row.targets = {p.upper(): {m: str(v) for m, v in per.items()} for p, per in a.targets.items()}
+        row.targets = {  # normalised: 7200 and "2h" are both stored (and read back) as "2h"
+            p.upper(): {m: format_duration(parse_duration(v)) for m, v in per.items()}
+            for p, per in a.targets.items()
+        }
         row.supplier = a.supplier
         row.services = [services[n] for n in a.services]
         row.groups = [groups[n] for n in a.groups]
@@ -207,23 +210,42 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
         uow.audit("agreement", 0, a.name, "definition", None, "applied")
     s.flush()
     agreement_ids = {a.name: a.id for a in s.scalars(select(Agreement))}
-    s.execute(delete(EscalationFiring))
-    s.execute(delete(EscalationRule))
-    for position, e in enumerate(defs.escalation, 1):
-        s.add(
-            EscalationRule(
-                position=position,
-                agreement_id=agreement_ids[e.agreement] if e.agreement else None,
-                priority=e.priority.upper() if e.priority else None,
-                metric=e.metric,
-                at=e.at,
-                action=e.action,
-                notify=e.notify,
-                group_id=groups[e.group].id if e.group else None,
-            )
+    wanted_rules = [
+        (
+            position,
+            agreement_ids[e.agreement] if e.agreement else None,
+            e.priority.upper() if e.priority else None,
+            e.metric,
+            e.at,
+            e.action,
+            e.notify,
+            groups[e.group].id if e.group else None,
         )
+        for position, e in enumerate(defs.escalation, 1)
+    ]
+    current_rules = [
+        (r.position, r.agreement_id, r.priority, r.metric, r.at, r.action, r.notify, r.group_id)
+        for r in s.scalars(select(EscalationRule).order_by(EscalationRule.position))
+    ]
+    if current_rules != wanted_rules:  # unchanged rules keep their record of what already fired
+        s.execute(delete(EscalationFiring))
+        s.execute(delete(EscalationRule))
+        for position, agreement_id, priority, metric, at, action, notify, group_id in wanted_rules:
+            s.add(
+                EscalationRule(
+                    position=position,
+                    agreement_id=agreement_id,
+                    priority=priority,
+                    metric=metric,
+                    at=at,
+                    action=action,
+                    notify=notify,
+                    group_id=group_id,
+                )
+            )
     for name, row in existing.items():
         s.execute(delete(TicketClock).where(TicketClock.agreement_id == row.id))
+        s.execute(delete(EscalationFiring).where(EscalationFiring.agreement_id == row.id))
         s.execute(update(SipItem).where(SipItem.agreement_id == row.id).values(agreement_id=None))
         s.delete(row)
         removed.append(f"agreement {name}")
