@@ -205,7 +205,7 @@ def test_log_a_call_find_it_resolve_it_and_quit(
     desk_url: str,
     tmp_path: Path,
 ) -> None:
-    unique = f"e2e printer jam {os.getpid()}{time.monotonic_ns() % 100_000}"
+    unique = f"e2e jam {os.getpid() % 10_000}{time.monotonic_ns() % 1000}"
     resolution = "Cleared the paper path"
     term = terminal()
     term.wait(_queue_visible, why="the queue")

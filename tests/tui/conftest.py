@@ -3,12 +3,13 @@ a fixed agent, copied fresh for each test so that tests never see each other's w
 
 import shutil
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from deskterm.domain.clock import FixedClock
-from deskterm.services import people, tickets
+from deskterm.services import people, sla_definitions, tickets
 from deskterm.services.commands import AddContact, LogIncident
 from deskterm.services.context import Desk
 from deskterm.services.demo import generate_demo
@@ -24,11 +25,14 @@ HOSTILE = [
 
 @pytest.fixture(scope="session")
 def seeded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite desk with 300 demo tickets and three hostile ones on top."""
+    """A migrated SQLite desk with 300 demo tickets, the demo SLA definitions (so every open
+    ticket has clocks) and three hostile tickets on top."""
     folder = tmp_path_factory.mktemp("seeded")
     url = fresh_sqlite(sqlite_template, folder)
     desk = open_desk(url, FixedClock(FROZEN))
     generate_demo(desk, tickets=300, seed=11)
+    definitions = resources.files("deskterm.services").joinpath("demo_sla.toml").read_text(encoding="utf-8")
+    sla_definitions.apply(desk, definitions, "demo_sla.toml")
     caller = people.add_contact(desk, AddContact(name="María 王", email="maria.wang@example.com"))
     for title, impact, urgency in HOSTILE:
         tickets.log_incident(

@@ -42,11 +42,19 @@ async def test_views_switch_by_key_and_show_only_their_tickets(app: DeskApp) -> 
         screen = app.screen
         assert isinstance(screen, QueueScreen)
         seen = {}
-        for _ in range(6):
+        for _ in range(7):
             await pilot.press("v")
             await settle(pilot)
             seen[screen.query_spec.view.value] = list(table(app).rows)
-        assert set(seen) == {"my-work", "my-groups", "unassigned", "all-open", "major", "recently-resolved"}
+        assert set(seen) == {
+            "my-work",
+            "my-groups",
+            "unassigned",
+            "all-open",
+            "major",
+            "breaching",
+            "recently-resolved",
+        }
         assert seen["my-work"] and all(r.assignee == "alice" for r in seen["my-work"])
         assert all(r.assignee is None for r in seen["unassigned"])
         assert seen["major"] and all(r.major for r in seen["major"])
@@ -161,7 +169,7 @@ async def test_command_line_jumps_to_a_ref_and_names_unknown_commands(app: DeskA
         assert isinstance(app.screen, QueueScreen)
         messages = [n.message for n in app._notifications]
         assert any("unknown command 'frobnicate'" in m for m in messages)
-        await pilot.press("colon", *"sla", "enter")
+        await pilot.press("colon", *"chg", "enter")
         await settle(pilot)
         assert any("not built yet" in m for m in [n.message for n in app._notifications])
 

@@ -6,7 +6,7 @@ whether anything changed since they last looked.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +29,7 @@ from deskterm.store.queries.tickets import (
 )
 
 RECENT = timedelta(days=7)
+BREACHING_WITHIN = timedelta(hours=4)
 
 
 class QueueView(StrEnum):
@@ -37,6 +38,7 @@ class QueueView(StrEnum):
     UNASSIGNED = "unassigned"
     ALL_OPEN = "all-open"
     MAJOR = "major"
+    BREACHING = "breaching"
     RECENTLY_RESOLVED = "recently-resolved"
 
     @property
@@ -47,6 +49,7 @@ class QueueView(StrEnum):
             "unassigned": "Unassigned",
             "all-open": "All open",
             "major": "Major",
+            "breaching": "Breaching",
             "recently-resolved": "Recently resolved",
         }[self.value]
 
@@ -60,9 +63,11 @@ class QueueQuery:
 
 
 class QueueRow(TicketRow):
-    """A queue row and its keyset position (``key``), which the next window starts from."""
+    """A queue row and its keyset position (``key``), which the next window starts from.
+    ``sla_due`` is the soonest due instant of its running SLA clocks, if any."""
 
     key: tuple[Any, int]
+    sla_due: datetime | None = None
 
 
 class QueuePage(BaseModel):
@@ -98,6 +103,9 @@ def _filter(desk: Desk, q: QueueQuery) -> TicketFilter:
             return TicketFilter(statuses=OPEN_STATUSES, unassigned=True, text=text)
         case QueueView.MAJOR:
             return TicketFilter(statuses=OPEN_STATUSES, major=True, text=text)
+        case QueueView.BREACHING:
+            due = desk.clock.now() + BREACHING_WITHIN
+            return TicketFilter(statuses=OPEN_STATUSES, due_before=due, text=text)
         case QueueView.RECENTLY_RESOLVED:
             return TicketFilter(
                 statuses=(TicketStatus.RESOLVED, TicketStatus.CLOSED),

@@ -17,12 +17,12 @@ from deskterm.tui.dialogs.command_line import COMMANDS, LATER, CommandLine
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.screens.help import HelpScreen
 from deskterm.tui.screens.queue import QueueScreen
+from deskterm.tui.screens.sla_monitor import SlaMonitorScreen
 from deskterm.tui.widgets.status_line import StatusLine
 
 POLL_SECONDS = 1.0
 MODE_KEYS = {"1": "queue", "2": "sla", "3": "changes", "4": "problems", "5": "events", "6": "handover"}
 MODE_LATER = {
-    "sla": "The SLA monitor",
     "changes": "The change board",
     "problems": "The problems screen",
     "events": "The event console",
@@ -32,8 +32,15 @@ MODE_LATER = {
 
 class DeskApp(App[None]):
     TITLE = "deskterm"
-    CSS_PATH: ClassVar = ["styles/app.tcss", "styles/queue.tcss", "styles/dialogs.tcss", "styles/ticket.tcss"]
-    MODES: ClassVar = {"queue": QueueScreen}
+    CSS_PATH: ClassVar = [
+        "styles/app.tcss",
+        "styles/queue.tcss",
+        "styles/dialogs.tcss",
+        "styles/ticket.tcss",
+        "styles/sla.tcss",
+        "styles/sla_report.tcss",
+    ]
+    MODES: ClassVar = {"queue": QueueScreen, "sla": SlaMonitorScreen}
     DEFAULT_MODE = "queue"
     COMMANDS: ClassVar = {TicketProvider, DeskCommandsProvider, AgentProvider}
     ENABLE_COMMAND_PALETTE = True
@@ -160,6 +167,12 @@ class DeskApp(App[None]):
             self.action_quit_desk()
         elif word in ("inc", "queue"):
             self.switch_mode("queue")
+        elif word == "sla":
+            self.switch_mode("sla")
+        elif word == "report":
+            from deskterm.tui.screens.sla_report import SlaReportScreen
+
+            self.push_screen(SlaReportScreen())
         elif word == "new":
             self.log_call()
         elif word == "help":
@@ -222,7 +235,7 @@ class DeskApp(App[None]):
         lines = [(", ".join(keys), description) for description, keys in merged.items()]
         for key, mode in MODE_KEYS.items():
             lines.append((key, f"screen: {mode}" + ("" if mode in self.MODES else " (not built yet)")))
-        name = type(screen).__name__.removesuffix("Screen").lower() or "desk"
+        name = getattr(screen, "HELP_TITLE", "") or type(screen).__name__.removesuffix("Screen").lower()
         self.push_screen(HelpScreen(name, lines))
 
     def action_quit_desk(self) -> None:

@@ -2,18 +2,41 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from deskterm.domain.vocabulary import Priority, TicketKind, TicketStatus
-from deskterm.store.models import Agent, Contact, Group, GroupMember, Service, Ticket
+from deskterm.store.base import UTCDateTime
+from deskterm.store.models import Agent, Contact, Group, GroupMember, Service, Ticket, TicketClock
 
 OPEN_STATUSES = tuple(s for s in TicketStatus if s.is_open)
 
 _assignee = aliased(Agent, name="assignee")
+
+# Tickets with no running clock sort after every real due time (keyset paging needs no NULLs).
+NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _running_clock() -> ColumnElement[bool]:
+    return and_(
+        TicketClock.ticket_id == Ticket.id,
+        TicketClock.running.is_(True),
+        TicketClock.stopped_at.is_(None),
+    )
+
+
+def sla_due() -> Any:
+    """The soonest due instant of the ticket's running clocks (NULL if none): a correlated
+    subquery on the indexed ``ticket_clocks.ticket_id``, evaluated for the window's rows only."""
+    return (
+        select(func.min(TicketClock.due_at))
+        .where(_running_clock(), TicketClock.due_at.is_not(None))
+        .correlate(Ticket)
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,7 @@ class TicketFilter:
     major: bool | None = None
     text: str | None = None
     resolved_since: datetime | None = None
+    due_before: datetime | None = None  # a running clock due at or before this instant
 
 
 def _like(text: str) -> str:
@@ -49,6 +73,7 @@ def sort_columns() -> dict[str, ColumnElement[Any]]:
         "opened": Ticket.opened_at,
         "age": Ticket.opened_at,
         "updated": Ticket.updated_at,
+        "sla": func.coalesce(sla_due(), literal(NO_DUE, UTCDateTime())),
     }
 
 
@@ -73,6 +98,10 @@ def _conditions(f: TicketFilter) -> list[ColumnElement[bool]]:
         conds.append(Ticket.major.is_(f.major))
     if f.resolved_since is not None:
         conds.append(Ticket.resolved_at >= f.resolved_since)
+    if f.due_before is not None:
+        conds.append(
+            exists(select(TicketClock.id).where(_running_clock(), TicketClock.due_at <= f.due_before))
+        )
     if f.text and f.text.strip():
         pattern = _like(f.text.strip())
         conds.append(
@@ -113,6 +142,7 @@ def ticket_rows(
             Ticket.opened_at,
             Ticket.updated_at,
             Ticket.version,
+            sla_due().label("sla_due"),
             column.label("sort_key"),
         )
         .join(Contact, Contact.id == Ticket.caller_id)

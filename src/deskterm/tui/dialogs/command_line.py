@@ -1,4 +1,4 @@
-"""The ``:`` command line (k9s style): ``:inc``, ``:q``, ``:help``, or a ref to jump to."""
+"""The ``:`` command line (k9s style): ``:inc``, ``:sla``, ``:q``, ``:help``, or a ref to jump to."""
 
 from typing import ClassVar
 
@@ -11,13 +11,14 @@ from textual.widgets import Input, Label
 COMMANDS = {
     "inc": "the ticket queue",
     "queue": "the ticket queue",
+    "sla": "the SLA monitor",
+    "report": "the service level report",
     "new": "log a call",
     "help": "keys of this screen",
     "q": "quit",
     "quit": "quit",
 }
 LATER = {
-    "sla": "the SLA monitor",
     "chg": "the change board",
     "prb": "problems",
     "evt": "events",
@@ -31,7 +32,7 @@ class CommandLine(ModalScreen[str | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Label("inc · new · help · q · or a ref like INC-42", id="command-hint")
+        yield Label("inc · sla · new · help · q · or a ref like INC-42", id="command-hint")
         yield Input(placeholder=":", id="command-input")
 
     @on(Input.Submitted)

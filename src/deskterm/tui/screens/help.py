@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 GLOBAL_NOTES = [
-    (":", "command line: inc, new, help, q, or a ref such as INC-42"),
+    (":", "command line: inc, sla, report, new, help, q, or a ref such as INC-42"),
     ("ctrl+p", "palette: tickets by ref or words, commands, agents"),
 ]
 

@@ -18,6 +18,14 @@ from deskterm.tui.widgets.status_line import StatusLine
 
 VIEWS = list(QueueView)
 SORTS = [c.sort for c in COLUMNS if c.sort]
+# The view bar on a narrow terminal: every view still named, in fewer cells.
+SHORT_LABELS = {
+    QueueView.MY_WORK: "Mine",
+    QueueView.MY_GROUPS: "Groups",
+    QueueView.ALL_OPEN: "Open",
+    QueueView.RECENTLY_RESOLVED: "Resolved",
+}
+WIDE_BAR = 100
 
 
 class FilterInput(Input):
@@ -77,11 +85,13 @@ class QueueScreen(DeskScreen):
     def _show_bar(self) -> None:
         q = self.query_spec
         bar = Text()
+        wide = self.size.width >= WIDE_BAR
         for view in VIEWS:
+            label = view.label if wide else SHORT_LABELS.get(view, view.label)
             if view is q.view:
-                bar.append(f"[{view.label}]", "bold reverse")
+                bar.append(f"[{label}]", "bold reverse")
             else:
-                bar.append(f" {view.label} ", "dim")
+                bar.append(f" {label} ", "dim")
         bar.append(f"  {self.table.position()}")
         if q.text:
             bar.append("  /")
@@ -105,6 +115,9 @@ class QueueScreen(DeskScreen):
     def on_desk_changed(self, message: DeskChanged) -> None:
         self.query_one(StatusLine).pulse = message.pulse
         self.table.reload()
+
+    def on_resize(self) -> None:
+        self._show_bar()
 
     @on(Input.Changed, "#queue-filter")
     def _filter_changed(self, event: Input.Changed) -> None:

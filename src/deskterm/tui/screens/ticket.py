@@ -1,4 +1,4 @@
-"""Incident detail: header, timeline (notes and audit entries in order), actions by key."""
+"""Incident detail: header, SLA clocks, timeline (notes and audit entries in order), actions by key."""
 
 from datetime import datetime
 from typing import ClassVar
@@ -9,15 +9,26 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from deskterm.services import tickets
+from deskterm.domain.sla import format_duration
+from deskterm.services import sla, tickets
 from deskterm.services.errors import DesktermError
 from deskterm.services.views import TicketView
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import safe
+from deskterm.tui.widgets.queue_table import time_left
 from deskterm.tui.widgets.status_line import StatusLine
+
+# A clock's state by symbol and word, so it reads without colour.
+STATE = {
+    "breached": ("✖ breached", "bold red"),
+    "warning": ("▲ at risk", "bold yellow"),
+    "running": ("● running", "green"),
+    "paused": ("‖ paused", "dim"),
+    "met": ("✔ met", "dim"),
+}
 
 
 def _grid(label_width: int, *, columns: int) -> Table:
@@ -127,6 +138,127 @@ def timeline(view: TicketView) -> Text:
     return out
 
 
+def _state(clock: sla.ClockView) -> Text:
+    word, style = STATE.get(clock.state, (clock.state, ""))
+    return Text(word, style)
+
+
+def _when(clock: sla.ClockView, now: datetime) -> Text:
+    """Time left and due for a running clock; what is left for a paused one; when it stopped."""
+    if clock.stopped_at is not None:
+        return Text(f"stopped {local(clock.stopped_at)}", "dim")
+    if clock.state == "paused":
+        return Text(f"{time_left(clock.remaining_seconds)} left")
+    if clock.due_at is not None:
+        out = Text(time_left((clock.due_at - now).total_seconds()), "bold")
+        out.append(f" due {local(clock.due_at)}", "")
+        return out
+    return Text("no target", "dim")
+
+
+def clocks_block(explanation: sla.Explanation | None) -> RenderableType:
+    """One line per clock: state, target, time left / due, agreement."""
+    if explanation is None or not explanation.clocks:
+        line = Text("Clocks ", "bold")
+        line.append("…" if explanation is None else "none: no agreement applies to this ticket", "dim")
+        return line
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style="bold", no_wrap=True, width=6)
+    grid.add_column(no_wrap=True, width=10)
+    grid.add_column(no_wrap=True, width=10)
+    grid.add_column(no_wrap=True, width=23)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    for i, clock in enumerate(explanation.clocks):
+        grid.add_row(
+            "Clocks" if i == 0 else "",
+            _state(clock),
+            clock.metric,
+            _when(clock, explanation.now),
+            safe(f"{clock.agreement} ({clock.kind})"),
+        )
+    return grid
+
+
+def explanation(explanation: sla.Explanation) -> Group:
+    """Every clock, its figures, and each segment of its timeline: counted or not, and why."""
+    parts: list[RenderableType] = []
+    title = Text(f"SLA clocks of {explanation.ref}", "bold")
+    title.append(f"  as of {local(explanation.now)}", "dim")
+    parts.append(title)
+    if not explanation.clocks:
+        parts.append(Text("\nNo agreement applies to this ticket, so it has no clocks."))
+    for clock in explanation.clocks:
+        head = Text("\n")
+        head.append_text(safe(f"{clock.agreement} ({clock.kind})", "bold"))
+        head.append(f" · {clock.metric} · {clock.priority} · ")
+        head.append_text(_state(clock))
+        head.append(
+            f"\ntarget {clock.target}  elapsed {clock.elapsed}  paused {clock.paused}  "
+            f"remaining {clock.remaining}"
+        )
+        marks = [
+            ("due", clock.due_at),
+            ("warn", clock.warning_at),
+            ("breached", clock.breached_at),
+            ("stopped", clock.stopped_at),
+        ]
+        shown = [f"{label} {local(at)}" for label, at in marks if at is not None]
+        if shown:
+            head.append("\n" + "  ".join(shown))
+        parts.append(head)
+        segments = Table.grid(padding=(0, 1), expand=True)
+        segments.add_column(no_wrap=True)
+        segments.add_column(no_wrap=True, width=1)
+        segments.add_column(no_wrap=True, justify="right")
+        segments.add_column(ratio=1)
+        for g in clock.segments:
+            reason = safe(g.reason, "" if g.counted else "dim")
+            reason.no_wrap = False
+            segments.add_row(
+                Text(f"{local(g.start)} → {local(g.end)}", "dim"),
+                Text("✔", "bold") if g.counted else Text("·", "dim"),
+                format_duration(g.seconds),
+                reason,
+            )
+        parts.append(segments)
+    return Group(*parts)
+
+
+class ExplainScreen(ModalScreen[None]):
+    """``x`` on a ticket: the full explanation of its clocks, scrollable."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,x,q", "dismiss", "Close", id="explain.close"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="explain.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="explain.up"),
+        Binding("pagedown", "scroll(10)", "Page down", show=False, id="explain.page_down"),
+        Binding("pageup", "scroll(-10)", "Page up", show=False, id="explain.page_up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="explain.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="explain.bottom"),
+    ]
+
+    def __init__(self, explanation: sla.Explanation) -> None:
+        super().__init__(id="explain-screen")
+        self.explanation = explanation
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="explain-body"):
+            yield Static(explanation(self.explanation), id="explain-text")
+            yield Static(Text("j/k scroll · escape closes", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#explain-body").focus()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#explain-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.query_one("#explain-body", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one("#explain-body", VerticalScroll).scroll_end(animate=False)
+
+
 class TicketScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="ticket.back"),
@@ -143,6 +275,7 @@ class TicketScreen(Screen[None]):
         Binding("O", "act('reopen')", "Reopen", show=False, id="ticket.reopen"),
         Binding("m", "act('major')", "Major", show=False, id="ticket.major"),
         Binding("l", "act('children')", "Link children", show=False, id="ticket.children"),
+        Binding("x", "explain", "Explain SLA", id="ticket.explain"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="ticket.down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="ticket.up"),
     ]
@@ -151,11 +284,13 @@ class TicketScreen(Screen[None]):
         super().__init__(id="ticket-screen")
         self.ref = ref
         self.view: TicketView | None = None
+        self.explanation: sla.Explanation | None = None
         self._follow = False  # scroll to the newest entry after the next load
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
         yield Static(id="ticket-header")
+        yield Static(id="ticket-clocks")
         with VerticalScroll(id="ticket-timeline"):
             yield Static(id="ticket-events")
         yield Footer()
@@ -171,17 +306,20 @@ class TicketScreen(Screen[None]):
         def work() -> None:
             try:
                 view = tickets.get_ticket(desk, self.ref)
+                explanation = sla.explain(desk, self.ref)
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error", markup=False)
                 return
-            self.app.call_from_thread(self._show, view)
+            self.app.call_from_thread(self._show, view, explanation)
 
         self.run_worker(work, thread=True, exclusive=True, group="ticket-load")
 
-    def _show(self, view: TicketView) -> None:
+    def _show(self, view: TicketView, explanation: sla.Explanation | None = None) -> None:
         before = self.view
         self.view = view
+        self.explanation = explanation
         self.query_one("#ticket-header", Static).update(header(view))
+        self.query_one("#ticket-clocks", Static).update(clocks_block(explanation))
         self.query_one("#ticket-events", Static).update(timeline(view))
         own = self._follow
         if before is None or self._follow:
@@ -199,6 +337,12 @@ class TicketScreen(Screen[None]):
     def action_scroll(self, step: int) -> None:
         scroller = self.query_one("#ticket-timeline", VerticalScroll)
         scroller.scroll_relative(y=step, animate=False)
+
+    def action_explain(self) -> None:
+        if self.explanation is None:
+            self.notify("The clocks are still loading.", timeout=3)
+            return
+        self.app.push_screen(ExplainScreen(self.explanation))
 
     def action_act(self, what: str) -> None:
         if self.view is None:

@@ -46,6 +46,7 @@ COLUMNS = (
     Column("caller", "Caller", 14, 64, sort="caller"),
     Column("service", "Service", 12, 100, sort="service"),
     Column("owner", "Group / assignee", 20, 112, sort="assignee"),
+    Column("sla", "SLA", 5, sort="sla"),
     Column("age", "Age", 4, sort="age"),
 )
 
@@ -60,6 +61,23 @@ STATUS_SHORT = {
 
 
 REASON_SHORT = {"customer": "cust", "supplier": "supp", "problem": "prob", "change": "chg"}
+
+
+def time_left(seconds: float, *, short: bool = False) -> str:
+    """Time to a due instant as people read it: ``45m``, ``-3h12m``, ``-2d05h``; ``short``
+    keeps one unit (``-2h``, ``35m``, ``3d``). Minutes are whole: left rounds down, overdue up,
+    so a due time just passed already reads ``-1m``."""
+    sign = "-" if seconds < 0 else ""
+    minutes = int(-(seconds // 60)) if seconds < 0 else int(seconds // 60)
+    hours, mins = divmod(minutes, 60)
+    days, hrs = divmod(hours, 24)
+    if minutes < 60:
+        return f"{sign}{minutes}m"
+    if short:
+        return f"{sign}{hours}h" if hours < 48 else f"{sign}{days}d"
+    if hours < 48:
+        return f"{sign}{hours}h{mins:02d}m"
+    return f"{sign}{days}d{hrs:02d}h"
 
 
 def age(opened: datetime, now: datetime) -> str:
@@ -92,6 +110,8 @@ class QueueTable(Widget, can_focus=True):
         "queue-table--p2",
         "queue-table--major",
         "queue-table--resolved",
+        "queue-table--breached",
+        "queue-table--soon",
     }
 
     class CursorMoved(Message):
@@ -409,6 +429,16 @@ class QueueTable(Widget, can_focus=True):
             return cell(f"{row.group or '-'}/{row.assignee or '-'}", w)
         if key == "age":
             return cell(age(row.opened_at, now), w)
+        if key == "sla":
+            if row.sla_due is None:
+                return cell("", w)
+            left = (row.sla_due - now).total_seconds()
+            style = ""
+            if left < 0:  # the minus sign says it without colour
+                style = str(self.get_component_rich_style("queue-table--breached"))
+            elif left < 3600:
+                style = str(self.get_component_rich_style("queue-table--soon"))
+            return cell(time_left(left, short=True).rjust(w), w, style)
         return cell(getattr(row, key) or "", w)
 
     def _strip(self, line: Text, style: Style, width: int) -> Strip:

@@ -1,0 +1,116 @@
+"""The service level report as a screen: achievement per agreement, priority and target for a
+period, and the breaches behind it. ``[`` and ``]`` move the period, ``m`` switches between a
+month and a week, ``enter`` on a breach opens its ticket."""
+
+from datetime import date, timedelta
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from deskterm.services import sla_reports
+from deskterm.services.errors import DesktermError
+from deskterm.tui.render import safe
+
+
+class SlaReportScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="sla_report.back"),
+        Binding("left_square_bracket", "shift(-1)", "Earlier", id="sla_report.earlier"),
+        Binding("right_square_bracket", "shift(1)", "Later", id="sla_report.later"),
+        Binding("m", "length", "Month/week", id="sla_report.length"),
+        Binding("enter", "open", "Open breach", id="sla_report.open"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="sla-report-screen")
+        self.days = 30
+        self.period_to: date | None = None  # today, set on mount from the desk's clock
+        self.report: sla_reports.SlaReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="report-title")
+        yield DataTable(id="report-rows", cursor_type="row", zebra_stripes=True)
+        yield Label("Breaches (enter opens the ticket)", id="report-breaches-title")
+        yield DataTable(id="report-breaches", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.period_to = self.app.desk.clock.now().date()  # type: ignore[attr-defined]
+        rows = self.query_one("#report-rows", DataTable)
+        rows.add_columns(
+            "Agreement", "Pri", "Target", "Tickets", "Met", "Breached", "Open", "Achieved", "Mean", "P90"
+        )
+        breaches = self.query_one("#report-breaches", DataTable)
+        breaches.add_columns("Ref", "Agreement", "Pri", "Target", "Breached at", "Used", "Why")
+        self.load()
+
+    def load(self) -> None:
+        assert self.period_to is not None
+        start, end = self.period_to - timedelta(days=self.days - 1), self.period_to
+        desk = self.app.desk  # type: ignore[attr-defined]
+        self.query_one("#report-title", Label).update(Text(f"Service levels {start} .. {end}", "bold"))
+
+        def work() -> None:
+            try:
+                report = sla_reports.report(desk, start, end)
+            except DesktermError as exc:
+                self.app.call_from_thread(self.notify, exc.message, severity="error")
+                return
+            self.app.call_from_thread(self._show, report)
+
+        self.run_worker(work, thread=True, exclusive=True, group="sla-report")
+
+    def _show(self, report: sla_reports.SlaReport) -> None:
+        self.report = report
+        rows = self.query_one("#report-rows", DataTable)
+        rows.clear()
+        for r in report.rows:
+            achieved = "-" if r.achievement_pct is None else f"{r.achievement_pct:.1f}%"
+            rows.add_row(
+                safe(r.agreement),
+                r.priority,
+                r.metric,
+                str(r.tickets),
+                str(r.met),
+                str(r.breached),
+                str(r.running),
+                achieved,
+                r.mean,
+                r.p90,
+            )
+        breaches = self.query_one("#report-breaches", DataTable)
+        breaches.clear()
+        for b in report.breaches:
+            at = b.breached_at.astimezone().strftime("%m-%d %H:%M") if b.breached_at else "-"
+            breaches.add_row(
+                b.ref, safe(b.agreement), b.priority, f"{b.metric} {b.target}", at, b.used, safe(b.reason)
+            )
+
+    def action_shift(self, step: int) -> None:
+        assert self.period_to is not None
+        self.period_to += timedelta(days=step * self.days)
+        self.load()
+
+    def action_length(self) -> None:
+        self.days = 7 if self.days == 30 else 30
+        self.load()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """``enter`` in the targets moves to the breaches; in the breaches it opens the ticket."""
+        event.stop()
+        if event.data_table.id == "report-breaches":
+            self.action_open()
+        else:
+            self.query_one("#report-breaches", DataTable).focus()
+
+    def action_open(self) -> None:
+        table = self.query_one("#report-breaches", DataTable)
+        if self.report is None or not self.report.breaches or not table.has_focus:
+            table.focus()
+            return
+        ref = self.report.breaches[table.cursor_row].ref
+        self.app.open_ticket(ref)  # type: ignore[attr-defined]
