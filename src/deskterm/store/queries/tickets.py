@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, tuple_
@@ -59,8 +60,9 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+@cache
 def sort_columns() -> dict[str, ColumnElement[Any]]:
-    """Sortable columns by the name users type; nullable ones sort as empty text."""
+    """Sortable columns by the name users type; nullable ones sort as empty text (built once)."""
     return {
         "ref": Ticket.id,
         "priority": Ticket.priority,
@@ -164,11 +166,11 @@ def ticket_rows(
 
 
 def ticket_count(f: TicketFilter) -> Select[Any]:
-    stmt = (
-        select(func.count(Ticket.id))
-        .select_from(Ticket)
-        .join(Contact, Contact.id == Ticket.caller_id)
-        .outerjoin(Service, Service.id == Ticket.service_id)
-    )
+    """How many tickets match; the caller and service are joined only when words are searched."""
+    stmt = select(func.count(Ticket.id)).select_from(Ticket)
+    if f.text and f.text.strip():
+        stmt = stmt.join(Contact, Contact.id == Ticket.caller_id).outerjoin(
+            Service, Service.id == Ticket.service_id
+        )
     conds = _conditions(f)
     return stmt.where(and_(*conds)) if conds else stmt

@@ -98,7 +98,7 @@ class QueueScreen(DeskScreen):
             bar.append_text(safe(q.text, "bold"))
         if self.table.selected:
             bar.append(f"  {len(self.table.selected)} selected", "bold")
-        self.query_one("#queue-bar", Static).update(bar)
+        self.query_one("#queue-bar", Static).update(bar, layout=False)  # one line: no re-layout
 
     def _requery(self, **changes: object) -> None:
         self.query_spec = QueueQuery(**{**self.query_spec.__dict__, **changes})  # type: ignore[arg-type]
