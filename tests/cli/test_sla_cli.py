@@ -1,14 +1,13 @@
 """``deskterm sla``: apply, export, explain and monitor through the CLI, on both databases."""
 
 import io
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from deskterm.cli.main import main
 from deskterm.domain.clock import FixedClock
+from tests.cli.test_cli import Cli
 from tests.conftest import open_desk
 from tests.services import factories as f
 
@@ -46,25 +45,6 @@ at = "breach"
 action = "reassign"
 group = "Network"
 """
-
-
-class Cli:
-    def __init__(self, url: str, capsys: pytest.CaptureFixture[str]) -> None:
-        self.url, self.capsys = url, capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        try:
-            code = main(["--db", self.url, *args])
-        except SystemExit as exc:  # argparse usage errors
-            code = int(exc.code or 0)
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *args: str) -> object:
-        code, out, err = self(*args, "--format", "json")
-        assert code == 0, err
-        return json.loads(out)
 
 
 @pytest.fixture

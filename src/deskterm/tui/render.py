@@ -5,6 +5,9 @@ Everything a person or a machine typed (titles, notes, names, event messages) go
 ``neutralise`` turns control characters into visible symbols.
 """
 
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
 from rich.text import Text
 
 from deskterm.domain.text import neutralise
@@ -21,3 +24,18 @@ def cell(value: object, width: int, style: str = "") -> Text:
     text = safe(value, style)
     text.truncate(width, overflow="ellipsis", pad=True)
     return text
+
+
+class _Column(Protocol):
+    width: int  # 0: takes the rest
+
+
+C = TypeVar("C", bound=_Column)
+
+
+def fit_columns(columns: Sequence[C], width: int) -> list[tuple[C, int]]:
+    """Give each fixed column its width and the flexible one (width 0) what is left,
+    one space between columns, never less than 8 cells for the flexible one."""
+    fixed = sum(c.width for c in columns) + len(columns) - 1
+    flex = max(8, width - fixed)
+    return [(c, c.width or flex) for c in columns]

@@ -24,7 +24,7 @@ from textual.widgets import Input, Static
 from deskterm.services import sla
 from deskterm.services.errors import DesktermError
 from deskterm.tui.messages import DeskChanged
-from deskterm.tui.render import cell, safe
+from deskterm.tui.render import cell, fit_columns, safe
 from deskterm.tui.screens.base import DeskScreen
 from deskterm.tui.widgets.queue_table import time_left
 from deskterm.tui.widgets.status_line import StatusLine
@@ -185,10 +185,9 @@ class SlaTable(Widget, can_focus=True):
     # -- drawing ----------------------------------------------------------------------------
 
     def _layout(self, width: int) -> list[tuple[Col, int]]:
-        cols = [c for c in COLUMNS if width >= c.min_width and (not c.max_width or width < c.max_width)]
-        fixed = sum(c.width for c in cols) + len(cols) - 1
-        flex = max(8, width - fixed)
-        return [(c, c.width or flex) for c in cols]
+        return fit_columns(
+            [c for c in COLUMNS if width >= c.min_width and (not c.max_width or width < c.max_width)], width
+        )
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

@@ -22,7 +22,7 @@ from textual.widget import Widget
 from deskterm.domain.vocabulary import TicketStatus
 from deskterm.services.errors import DesktermError
 from deskterm.services.queue import QueuePage, QueueQuery, QueueRow, queue_count, queue_page
-from deskterm.tui.render import cell
+from deskterm.tui.render import cell, fit_columns
 
 PAGE = 80
 MAX_ROWS = 480
@@ -356,10 +356,7 @@ class QueueTable(Widget, can_focus=True):
     # -- drawing ----------------------------------------------------------------------------
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
-        cols = [c for c in COLUMNS if width >= c.min_width]
-        fixed = sum(c.width for c in cols) + len(cols) - 1
-        flex = max(8, width - fixed)
-        return [(c, c.width or flex) for c in cols]
+        return fit_columns([c for c in COLUMNS if width >= c.min_width], width)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
