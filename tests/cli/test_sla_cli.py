@@ -193,3 +193,36 @@ def test_an_unknown_ticket_exits_3(cli: Cli, command: str) -> None:
 def test_an_unknown_group_in_the_monitor_filter_exits_3(cli: Cli) -> None:
     code, _, err = cli("sla", "monitor", "--group", "Nowhere")
     assert code == 3 and "Nowhere" in err
+
+
+def test_report_as_json_and_markdown_and_sip(cli: Cli, definitions: Path) -> None:
+    cli("sla", "apply", str(definitions))
+    (p1,) = log_ten_minutes_ago(cli.url, ("high", "high"))
+    today = datetime.now(UTC).date()
+    args = ("sla", "report", "--from", str(today - timedelta(days=1)), "--to", str(today))
+    report = cli.json(*args)
+    assert isinstance(report, dict)
+    rows = {(r["priority"], r["metric"]): r for r in report["rows"]}
+    assert rows[("P1", "response")]["tickets"] == 1 and rows[("P1", "response")]["running"] == 1
+    assert report["breaches"] == []
+    code, out, _ = cli(*args, "--format", "md")
+    assert code == 0 and out.startswith("# Service level report") and "| Email SLA |" in out
+    code, _, err = cli("sla", "report", "--from", "yesterday", "--to", str(today))
+    assert code == 4 and "YYYY-MM-DD" in err
+    me = cli.json("whoami")
+    assert isinstance(me, dict)
+    item = cli.json(
+        "sla",
+        "sip",
+        "add",
+        "--title",
+        "Faster P1 response",
+        "--owner",
+        me["login"],
+        "--due",
+        str(today + timedelta(days=30)),
+        "--ticket",
+        p1,
+    )
+    assert isinstance(item, dict) and item["ticket"] == p1 and item["status"] == "open"
+    assert [i["title"] for i in cli.json("sla", "sip")] == ["Faster P1 response"]  # type: ignore[union-attr, index]
