@@ -24,7 +24,14 @@ class BulkDialog(FormDialog):
             case "assign":
                 return [Field("assignee", "Agent login")]
             case "group":
-                return [Field("group", "Group", "select", [])]
+                return [
+                    Field(
+                        "group",
+                        "Group",
+                        "select",
+                        load=lambda: [(g.label, g.key) for g in search.groups(self.app.desk)],  # type: ignore[attr-defined]
+                    )
+                ]
             case "status":
                 statuses = [(s.value, s.value) for s in TicketStatus if s is not TicketStatus.RESOLVED]
                 return [
@@ -36,14 +43,6 @@ class BulkDialog(FormDialog):
                     Field("resolution_code", "Resolution code", "select", CODES, value="fixed"),
                     Field("resolution", "What was done", "area"),
                 ]
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        if self.what == "group":
-            from textual.widgets import Select
-
-            groups = search.groups(self.app.desk)  # type: ignore[attr-defined]
-            self.query_one("#field-group", Select).set_options([(g.label, g.key) for g in groups])
 
     def _submit(self, values: dict[str, Any]) -> str:
         desk = self.app.desk  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ class Field:
     label: str
     kind: str = "text"  # text | area | select | int
     options: Sequence[tuple[str, str]] = ()  # (label, value) for select
+    load: Callable[[], Sequence[tuple[str, str]]] | None = None  # options read in a worker
     value: str = ""
     placeholder: str = ""
     aliases: Sequence[str] = field(default_factory=tuple)  # error field names that land here
@@ -63,6 +64,31 @@ class FormDialog(ModalScreen[str | None]):
             label.display = False
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+        for f in self.fields:
+            if f.load is not None:
+                self._load_options(f)
+
+    def _load_options(self, f: Field) -> None:
+        """Options that come from the database are read off the UI thread."""
+        loader = f.load
+        assert loader is not None
+
+        def work() -> None:
+            try:
+                options = list(loader())
+            except DesktermError as exc:
+                self.app.call_from_thread(self.notify, exc.message, severity="error")
+                return
+            self.app.call_from_thread(self._set_options, f, options)
+
+        self.run_worker(work, thread=True, group=f"options-{f.name}")
+
+    def _set_options(self, f: Field, options: list[tuple[str, str]]) -> None:
+        select = self.query_one(f"#field-{f.name}", Select)
+        chosen = None if select.is_blank() else select.value
+        select.set_options(options)
+        if chosen is not None and any(value == chosen for _, value in options):
+            select.value = chosen
 
     def _widget(self, f: Field) -> Any:
         wid = f"field-{f.name}"
@@ -70,8 +96,9 @@ class FormDialog(ModalScreen[str | None]):
             area = TextArea(f.value, id=wid, classes="form-area", soft_wrap=True, show_line_numbers=False)
             return area
         if f.kind == "select":
+            options = list(f.options) or ([(f.value, f.value)] if f.value else [])
             return Select(
-                [(label, value) for label, value in f.options],
+                options,
                 value=f.value if f.value else Select.NULL,
                 allow_blank=not f.value,
                 id=wid,

@@ -63,26 +63,41 @@ def run_action(screen: Any, what: str, view: TicketView) -> None:
 
         screen.run_worker(work, thread=True, group="ticket-action")
 
-    me = desk.whoami().login
+    def take(_: dict[str, Any]) -> str:
+        me = desk.whoami().login  # in the worker: no database call on the UI thread
+        return update(assignee=me)({})
+
     match what:
         case "take":
-            now(update(assignee=me))
+            now(take)
         case "assign":
-            groups = _options(search.groups(desk))
             ask(
                 f"Assign {ref}",
                 [
-                    Field("group", "Group", "select", groups, value=view.group or ""),
+                    Field(
+                        "group",
+                        "Group",
+                        "select",
+                        value=view.group or "",
+                        load=lambda: _options(search.groups(desk)),
+                    ),
                     Field("assignee", "Agent (login; empty leaves it unassigned)", value=view.assignee or ""),
                 ],
                 update(),
             )
         case "escalate":
             tier = int(view.tier.value)
-            higher = _options(search.groups(desk, min_tier=min(3, tier + 1)))
             ask(
                 f"Functional escalation of {ref} to a higher-tier group",
-                [Field("group", "To group", "select", higher), Field("reason", "Why", "area")],
+                [
+                    Field(
+                        "group",
+                        "To group",
+                        "select",
+                        load=lambda: _options(search.groups(desk, min_tier=min(3, tier + 1))),
+                    ),
+                    Field("reason", "Why", "area"),
+                ],
                 lambda v: escalation.escalate_functional(desk, ref, v["group"] or "", v["reason"], version),
             )
         case "hierarchic":
