@@ -313,10 +313,11 @@ class QueueTable(Widget, can_focus=True):
             self.top = self.cursor
         elif self.cursor >= self.top + self.page_rows:
             self.top = self.cursor - self.page_rows + 1
+        # Prefetch after this frame is painted, so the query never competes with the repaint.
         if len(self.rows) - self.cursor < 2 * self.page_rows:
-            self._extend(True)
+            self.call_after_refresh(self._extend, True)
         if self.cursor < self.page_rows:
-            self._extend(False)
+            self.call_after_refresh(self._extend, False)
         self.refresh()
         self.post_message(self.CursorMoved(self.current))
 
