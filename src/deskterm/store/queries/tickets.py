@@ -144,7 +144,7 @@ def ticket_rows(
             Ticket.opened_at,
             Ticket.updated_at,
             Ticket.version,
-            sla_due().label("sla_due"),
+            *([sla_due().label("sla_due")] if sort == "sla" else []),
             column.label("sort_key"),
         )
         .join(Contact, Contact.id == Ticket.caller_id)
@@ -162,7 +162,24 @@ def ticket_rows(
         stmt = stmt.order_by(column.desc(), Ticket.id.desc())
     else:
         stmt = stmt.order_by(column.asc(), Ticket.id.asc())
-    return stmt.limit(limit)
+    stmt = stmt.limit(limit)
+    if sort == "sla":
+        return stmt
+    # The SLA column is computed for the window's rows only, not for every row the sort reads.
+    window = stmt.subquery("window")
+    due = (
+        select(func.min(TicketClock.due_at))
+        .where(
+            TicketClock.ticket_id == window.c.id,
+            TicketClock.running.is_(True),
+            TicketClock.stopped_at.is_(None),
+            TicketClock.due_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    key, ident = window.c.sort_key, window.c.id
+    order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
+    return select(*window.c, due.label("sla_due")).order_by(*order)
 
 
 def ticket_count(f: TicketFilter) -> Select[Any]:
