@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskterm.domain.calendar import BusinessCalendar
+from deskterm.domain.calendar import BusinessCalendar, from_micros, to_micros
 from deskterm.domain.incident import TRANSITIONS
 from deskterm.domain.sla import (
     AgreementKind,
@@ -24,11 +24,14 @@ from deskterm.domain.sla import (
     Segment,
     TermsError,
     TicketHistory,
+    compact,
     compute,
     due_for,
     format_duration,
+    measure,
     parse_duration,
     readings,
+    walk,
 )
 from deskterm.domain.vocabulary import PendingReason, Priority, TicketStatus
 
@@ -892,3 +895,52 @@ def test_due_times_are_consistent(
         assert reading.breached_at is not None and reading.breached_at <= now
     else:
         assert reading.breached_at is None and reading.remaining_seconds >= 0
+
+
+@PROPERTY
+@given(
+    life=lives(),
+    terms=agreements(),
+    other=agreements(),
+    metric=st.sampled_from(list(Metric)),
+    later=st.sampled_from([0, 1, 30, 600, 3000, 20000]),
+)
+def test_stored_phases_give_the_same_clock_later_and_under_other_terms(
+    life: tuple[TicketHistory, datetime],
+    terms: AgreementTerms,
+    other: AgreementTerms,
+    metric: Metric,
+    later: int,
+) -> None:
+    """The bulk recompute measures phases stored at the last change instead of the history: at
+    any later instant, and after the calendar, targets or warn level changed (same pause_on),
+    it must read exactly what a full replay of the history reads."""
+    history, now = life
+    responded = [history.responded_at] if history.responded_at is not None else []
+    last_change = max([history.opened_at, *responded, *(c.at for c in history.changes)])
+    now = max(now, last_change)  # stored phases are walked after the ticket's last change
+    phases = compact(walk(history, terms.pause_on, metric, to_micros(now)).phases)
+    then = now + timedelta(minutes=later)
+    changed = AgreementTerms(
+        name="changed",
+        calendar=other.calendar,
+        targets=other.targets,
+        warn_at=other.warn_at,
+        pause_on=terms.pause_on,
+    )
+    for t in (terms, changed):
+        full = compute(history, t, metric, then, explain=False)
+        fast = measure(phases, t, metric, to_micros(then))
+        if full is None:
+            assert fast is None
+            continue
+        assert fast is not None
+        assert (fast.elapsed / 1e6, fast.paused / 1e6, fast.state, fast.priority) == (
+            full.elapsed_seconds,
+            full.paused_seconds,
+            full.state,
+            full.priority,
+        )
+        assert (None if fast.due is None else from_micros(fast.due)) == full.due_at
+        assert (None if fast.warning is None else from_micros(fast.warning)) == full.warning_at
+        assert (None if fast.stopped_at is None else from_micros(fast.stopped_at)) == full.stopped_at

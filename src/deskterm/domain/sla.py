@@ -61,7 +61,7 @@ which lists every counted and uncounted stretch day by day).
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -389,6 +389,36 @@ _RUNNING, _PAUSED, _STOPPED = 0, 1, 2
 _RESOLVED, _CLOSED, _PENDING = TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.PENDING
 
 
+class Phase(NamedTuple):
+    """A stretch of a clock's life with one mode and one priority: what :func:`measure` needs.
+
+    Phases depend on the history, the metric and the agreement's ``pause_on`` only, never on
+    the calendar or the targets, so a stored list of them lets every due time be recomputed
+    after a calendar or target change without reading any history. ``end`` ``None`` means
+    "until the reading" (the clock's current stretch). ``mode`` is 0 running, 1 paused, 2 stopped.
+    """
+
+    start: int
+    end: int | None
+    mode: int
+    priority: Priority
+
+
+class Measure(NamedTuple):
+    """The figures of one clock at one instant (microseconds; instants since the epoch)."""
+
+    priority: Priority
+    target: int
+    elapsed: int
+    paused: int
+    due: int | None
+    warning: int | None
+    breached_at: int | None
+    stopped_at: int | None
+    mode: int
+    state: ClockState
+
+
 def compute(
     history: TicketHistory, terms: AgreementTerms, metric: Metric, now: datetime, *, explain: bool = True
 ) -> ClockReading | None:
@@ -396,49 +426,73 @@ def compute(
 
     Only changes at or before ``now`` are taken into account, so a reading in the past is what
     the clock showed then. ``explain=False`` skips the segments (for bulk recomputation).
+    The work is split in two: :func:`walk` turns the history into phases (no calendar), then
+    :func:`measure` lays them on the calendar and the targets.
     """
     if metric.__class__ is not Metric:
         metric = Metric(metric)
-    cal = terms.calendar
-    targets = terms._micros[metric]
+    now_us = max(to_micros(now), history._opened)
+    walked = walk(history, terms.pause_on, metric, now_us)
+    m = measure(walked.phases, terms, metric, now_us)
+    if m is None:
+        return None
+    segments: tuple[Segment, ...] = ()
+    if explain:
+        segments = _explain(terms, metric, walked, m, now_us)
+    return _reading(history, terms, metric, m, segments)
+
+
+def _reading(
+    history: TicketHistory, terms: AgreementTerms, metric: Metric, m: Measure, segments: tuple[Segment, ...]
+) -> ClockReading:
+    return ClockReading(
+        terms.name,
+        terms.kind,
+        metric,
+        m.priority,
+        m.target // _US,
+        m.elapsed / _US,
+        m.paused / _US,
+        (m.target - m.elapsed) / _US,
+        None if m.due is None else from_micros(m.due),
+        None if m.warning is None else from_micros(m.warning),
+        None if m.breached_at is None else from_micros(m.breached_at),
+        history._opened_utc,
+        None if m.stopped_at is None else from_micros(m.stopped_at),
+        m.mode == _PAUSED,
+        m.state,
+        segments,
+    )
+
+
+class Walked(NamedTuple):
+    """:func:`walk`'s answer: the phases, plus what the explanation names (status and pending
+    reason of each phase, how the response was made)."""
+
+    phases: list[Phase]
+    detail: list[tuple[TicketStatus, PendingReason | None]]
+    response_how: str
+
+
+def walk(history: TicketHistory, pause_on: frozenset[PendingReason], metric: Metric, now_us: int) -> Walked:
+    """The clock's phases from the opening to ``now_us``: one per stretch between changes (and
+    the response instant), in order, contiguous; the last one ends at ``now_us``."""
     opened = history._opened
-    now_us = to_micros(now)
-    if now_us < opened:
-        now_us = opened
     times = history._times
     changes = history.changes
     count = bisect_right(times, now_us)
-    priority = history.priority
-    for k in range(count - 1, -1, -1):
-        if changes[k].field == "priority":
-            priority = changes[k].new  # type: ignore[assignment]
-            break
-    target_us = targets.get(priority)
-    if target_us is None:
-        return None
-
     response_at: int | None = None
     response_how = ""
     is_response = metric is Metric.RESPONSE
     if is_response and history._response is not None and history._response[0] <= now_us:
         response_at, response_how = history._response
 
-    # Walk the stretches between changes (and the response instant), accumulating the clock.
-    pause_on = terms.pause_on
     status, reason, priority = history.status, history.pending_reason, history.priority
-    elapsed = paused = 0
-    breached_at: int | None = None
-    stop_mark: Mark | None = None
-    stop_status = status
-    running_from: list[tuple[Mark, int, int]] = []  # (start, elapsed at start, elapsed at end)
-    phases: list[tuple[int, int, int, TicketStatus, PendingReason | None]] = []
-    markers: list[tuple[int, str]] = []
+    phases: list[Phase] = []
+    detail: list[tuple[TicketStatus, PendingReason | None]] = []
     t = opened
-    mark_t = cal.mark(opened)
     i = 0
-    mode = -1
     while True:
-        prev_priority, prev_mode = priority, mode
         while i < count and times[i] <= t:
             change = changes[i]
             name = change.field
@@ -457,20 +511,61 @@ def compute(
             mode = _PAUSED
         else:
             mode = _RUNNING
-        if mode == _STOPPED:
-            if prev_mode != _STOPPED:
-                stop_mark, stop_status = mark_t, status
-        else:
-            stop_mark = None
-        phase_target = targets.get(priority)
-        if explain:
-            if priority is not prev_priority:
-                markers.append((t, _target_change(terms, metric, prev_priority, priority)))
-            if prev_mode == _STOPPED and mode != _STOPPED:
-                markers.append((t, "reopened: the clock runs again"))
         end = times[i] if i < count else now_us
         if response_at is not None and t < response_at < end:
             end = response_at
+        phases.append(Phase(t, end, mode, priority))
+        detail.append((status, reason))
+        # Stop at now, but only once the changes (and the response) at exactly now are applied.
+        if end >= now_us and i >= count and (response_at is None or t >= response_at):
+            break
+        t = end
+    return Walked(phases, detail, response_how)
+
+
+def compact(phases: Iterable[Phase]) -> list[Phase]:
+    """Phases for storage: neighbours alike in mode and priority merged (measuring them gives
+    the same figures), and the last one open-ended so it runs on to any later reading."""
+    out: list[Phase] = []
+    for phase in phases:
+        if out and out[-1].mode == phase.mode and out[-1].priority is phase.priority:
+            out[-1] = out[-1]._replace(end=phase.end)
+        else:
+            out.append(phase)
+    if out:
+        out[-1] = out[-1]._replace(end=None)
+    return out
+
+
+def measure(phases: Sequence[Phase], terms: AgreementTerms, metric: Metric, now_us: int) -> Measure | None:
+    """Lay the phases on the agreement's calendar and targets and read the clock at ``now_us``;
+    ``None`` when no target is set for the last phase's priority. Each phase costs a constant
+    number of calendar lookups, whatever its length."""
+    cal = terms.calendar
+    targets = terms._micros[metric]
+    priority = phases[-1].priority
+    target_us = targets.get(priority)
+    if target_us is None:
+        return None
+    elapsed = paused = 0
+    breached_at: int | None = None
+    stop_mark: Mark | None = None
+    running_from: list[tuple[Mark, int, int]] = []  # (start, elapsed at start, elapsed at end)
+    mark_t: Mark | None = None
+    mode = prev_mode = -1
+    for t, end, mode, phase_priority in phases:
+        if end is None or end > now_us:
+            end = now_us
+        if end < t:
+            end = t
+        if mark_t is None or mark_t[0] != t:
+            mark_t = cal.mark(t)
+        if mode == _STOPPED:
+            if prev_mode != _STOPPED:
+                stop_mark = mark_t
+        else:
+            stop_mark = None
+        phase_target = targets.get(phase_priority)
         mark_end = cal.mark(end) if end != t else mark_t
         span = cal.between(mark_t, mark_end)
         if mode == _RUNNING:
@@ -489,15 +584,9 @@ def compute(
                 paused += span
             if breached_at is None and phase_target is not None and elapsed > phase_target:
                 breached_at = t
-        if explain:
-            phases.append((t, end, mode, status, reason))
-        # Stop at now, but only once the changes (and the response) at exactly now are applied.
-        done = end >= now_us and i >= count and (response_at is None or t >= response_at)
-        t, mark_t = end, mark_end
-        if done:
-            break
-
-    warn_us = round(target_us * terms.warn_at)
+        mark_t = mark_end
+        prev_mode = mode
+    assert mark_t is not None
 
     def reached(level: int) -> int | None:
         """When the business time used reached ``level``, or will if the clock keeps running."""
@@ -511,6 +600,7 @@ def compute(
             return cal.advance(stop_mark, level - elapsed)
         return None
 
+    warn_us = round(target_us * terms.warn_at)
     due = reached(target_us)
     warning = reached(warn_us)
     if breached_at is not None:
@@ -524,40 +614,40 @@ def compute(
     else:
         state = ClockState.RUNNING
     stopped_at = None if stop_mark is None else stop_mark[0]
+    return Measure(priority, target_us, elapsed, paused, due, warning, breached_at, stopped_at, mode, state)
 
-    segments: tuple[Segment, ...] = ()
-    if explain:
-        target = target_us // _US
-        if warning is not None and elapsed >= warn_us:
-            percent = f"{terms.warn_at * 100:g}%"
-            markers.append((warning, f"warning: {percent} of the {format_duration(target)} target used"))
-        if breached_at is not None:
-            markers.append((breached_at, "breached: the target was used up and the clock ran on"))
-        if stopped_at is not None:
-            if is_response:
-                markers.append((stopped_at, f"stopped: responded ({response_how})"))
-            else:
-                markers.append((stopped_at, f"stopped: {stop_status}"))
-        segments = _segments(cal, terms, phases, markers, now_us if stopped_at is None else stopped_at)
 
-    return ClockReading(
-        terms.name,
-        terms.kind,
-        metric,
-        priority,
-        target_us // _US,
-        elapsed / _US,
-        paused / _US,
-        (target_us - elapsed) / _US,
-        None if due is None else from_micros(due),
-        None if warning is None else from_micros(warning),
-        None if breached_at is None else from_micros(breached_at),
-        history._opened_utc,
-        None if stopped_at is None else from_micros(stopped_at),
-        mode == _PAUSED,
-        state,
-        segments,
-    )
+def _explain(
+    terms: AgreementTerms, metric: Metric, walked: Walked, m: Measure, now_us: int
+) -> tuple[Segment, ...]:
+    """The segments that explain a reading: each stretch counted or not and why, with markers."""
+    markers: list[tuple[int, str]] = []
+    prev_priority: Priority | None = None
+    prev_mode = -1
+    stop_status = TicketStatus.RESOLVED
+    phases: list[tuple[int, int, int, TicketStatus, PendingReason | None]] = []
+    for (t, end, mode, priority), (status, reason) in zip(walked.phases, walked.detail, strict=True):
+        if prev_priority is not None and priority is not prev_priority:
+            markers.append((t, _target_change(terms, metric, prev_priority, priority)))
+        if prev_mode == _STOPPED and mode != _STOPPED:
+            markers.append((t, "reopened: the clock runs again"))
+        if mode == _STOPPED and prev_mode != _STOPPED:
+            stop_status = status
+        phases.append((t, now_us if end is None else end, mode, status, reason))
+        prev_priority, prev_mode = priority, mode
+    target = m.target // _US
+    if m.warning is not None and m.elapsed >= round(m.target * terms.warn_at):
+        percent = f"{terms.warn_at * 100:g}%"
+        markers.append((m.warning, f"warning: {percent} of the {format_duration(target)} target used"))
+    if m.breached_at is not None:
+        markers.append((m.breached_at, "breached: the target was used up and the clock ran on"))
+    if m.stopped_at is not None:
+        if metric is Metric.RESPONSE:
+            markers.append((m.stopped_at, f"stopped: responded ({walked.response_how})"))
+        else:
+            markers.append((m.stopped_at, f"stopped: {stop_status}"))
+    until = now_us if m.stopped_at is None else m.stopped_at
+    return _segments(terms.calendar, terms, phases, markers, until)
 
 
 def due_for(history: TicketHistory, terms: AgreementTerms, metric: Metric, now: datetime) -> datetime | None:
