@@ -78,7 +78,14 @@ def log_ten_minutes_ago(url: str, *tickets: tuple[str, str]) -> list[str]:
 
 def test_apply_prints_a_json_summary(cli: Cli, definitions: Path) -> None:
     summary = cli.json("sla", "apply", str(definitions))
-    assert summary == {"calendars": 1, "agreements": 2, "escalations": 1, "removed": [], "clocks": 0}
+    assert summary == {
+        "calendars": 1,
+        "agreements": 2,
+        "escalations": 1,
+        "removed": [],
+        "clocks": 0,
+        "recomputed_from": "history",
+    }
     code, out, _ = cli("sla", "apply", str(definitions))
     assert code == 0 and "Email SLA" not in out  # a table of counts, nothing else
 
@@ -128,7 +135,14 @@ def test_export_prints_toml_that_apply_reads_from_standard_input(
     cli("sla", "apply", str(definitions).replace("sla.toml", "nothing.toml"))  # a failed apply in between
     monkeypatch.setattr("sys.stdin", io.StringIO(exported))
     summary = cli.json("sla", "apply", "-")
-    assert summary == {"calendars": 1, "agreements": 2, "escalations": 1, "removed": [], "clocks": 0}
+    assert summary == {
+        "calendars": 1,
+        "agreements": 2,
+        "escalations": 1,
+        "removed": [],
+        "clocks": 0,
+        "recomputed_from": "phases",
+    }
     assert cli("sla", "export")[1] == exported
 
 

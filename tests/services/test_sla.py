@@ -6,63 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from deskterm.domain.clock import FixedClock
-from deskterm.domain.vocabulary import Tier
 from deskterm.services import sla, sla_definitions
 from deskterm.services.context import Desk
 from deskterm.services.errors import InvalidInput
 from tests.services import factories as f
-
-# Tuesday 2026-11-24 09:30 UTC is 17:30 in Shanghai: half an hour before the office closes.
-# Thursday 2026-11-26 is a holiday of the office calendar.
-DEFINITIONS = """
-[[calendar]]
-name = "Shanghai office"
-timezone = "Asia/Shanghai"
-holidays = ["2026-10-01", "2026-11-26"]
-
-[calendar.hours]
-mon = ["09:00-12:00", "13:00-18:00"]
-tue = ["09:00-12:00", "13:00-18:00"]
-wed = ["09:00-12:00", "13:00-18:00"]
-thu = ["09:00-12:00", "13:00-18:00"]
-fri = ["09:00-12:00", "13:00-18:00"]
-
-[[agreement]]
-name = "Email SLA"
-kind = "SLA"
-services = ["Email"]
-calendar = "Shanghai office"
-warn_at = 0.75
-pause_on = ["customer", "supplier"]
-
-[agreement.targets]
-P1 = { response = "15m", resolution = "4h" }
-P2 = { response = "30m", resolution = "8h" }
-P3 = { response = "2h", resolution = "27h" }
-
-[[agreement]]
-name = "Network OLA"
-kind = "OLA"
-groups = ["Network"]
-warn_at = 0.8
-pause_on = ["supplier"]
-
-[agreement.targets]
-P2 = { response = "30m", resolution = "6h" }
-P3 = { response = "1h", resolution = "24h" }
-
-[[escalation]]
-at = "warn"
-action = "notify"
-notify = "group-lead"
-
-[[escalation]]
-at = "breach"
-agreement = "Email SLA"
-priority = "P1"
-action = "reassign"
-group = "Network"
-"""
+from tests.services.sla_definitions_text import DEFINITIONS
 
 
 def utc(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -88,25 +36,6 @@ def clock_of(desk: Desk, ref: str, agreement: str, metric: str) -> sla.ClockView
     found = [c for c in sla.explain(desk, ref).clocks if c.agreement == agreement and c.metric == metric]
     assert len(found) == 1, f"{agreement} {metric} of {ref}: {found}"
     return found[0]
-
-
-@pytest.fixture
-def sd(desk: Desk) -> Desk:
-    """A desk with the Email service, two groups with one agent each and nothing applied yet."""
-    f.contact(desk)
-    f.service(desk, "Email")
-    f.service(desk, "Printing")
-    f.group(desk, "Service Desk", tier=Tier.T1)
-    f.group(desk, "Network")
-    f.agent(desk, "bob", groups=("Service Desk",))
-    f.agent(desk, "nick", groups=("Network",))
-    return desk
-
-
-@pytest.fixture
-def applied(sd: Desk) -> Desk:
-    sla_definitions.apply(sd, DEFINITIONS)
-    return sd
 
 
 # -- definitions as code ----------------------------------------------------------------------

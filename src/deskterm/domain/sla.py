@@ -442,6 +442,19 @@ def compute(
     return _reading(history, terms, metric, m, segments)
 
 
+def read_with_phases(
+    history: TicketHistory, terms: AgreementTerms, metric: Metric, now: datetime
+) -> tuple[ClockReading, list[Phase]] | None:
+    """:func:`compute` without explanation, plus the phases it measured (to be stored, so that
+    :func:`measure` can re-read the clock later without the history)."""
+    now_us = max(to_micros(now), history._opened)
+    walked = walk(history, terms.pause_on, metric, now_us)
+    m = measure(walked.phases, terms, metric, now_us)
+    if m is None:
+        return None
+    return _reading(history, terms, metric, m, ()), walked.phases
+
+
 def _reading(
     history: TicketHistory, terms: AgreementTerms, metric: Metric, m: Measure, segments: tuple[Segment, ...]
 ) -> ClockReading:

@@ -8,24 +8,28 @@ ticket and its clocks never disagree.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from deskterm.domain.calendar import BusinessCalendar
+from deskterm.domain.calendar import BusinessCalendar, from_micros, to_micros
 from deskterm.domain.sla import (
     AgreementTerms,
     Change,
     ClockReading,
     ClockState,
     Metric,
+    Phase,
     TicketHistory,
+    compact,
     compute,
+    measure,
     parse_duration,
+    read_with_phases,
 )
 from deskterm.domain.vocabulary import PendingReason, Priority, TicketStatus
 from deskterm.store.models import Agreement, AuditEntry, Ticket, TicketClock
@@ -199,7 +203,12 @@ def readings(
     facts: TicketFacts, agreements: Applicable, now: datetime, *, explain: bool = False
 ) -> list[tuple[int, ClockReading]]:
     """Every clock of the ticket: each applicable agreement x metric that has a target."""
-    out: list[tuple[int, ClockReading]] = []
+    return [(agreement_id, reading) for agreement_id, reading, _ in _clocks(facts, agreements, now, explain)]
+
+
+def _clocks(
+    facts: TicketFacts, agreements: Applicable, now: datetime, explain: bool
+) -> Iterator[tuple[int, ClockReading, list[Phase]]]:
     by_group = agreements.by_group_only(facts.service_id, facts.group_id)
     from_group: TicketHistory | None = None
     for agreement_id in agreements.for_ticket(facts.service_id, facts.group_id):
@@ -210,55 +219,132 @@ def readings(
                 from_group = since(facts.history, facts.group_since)
             history = from_group
         for metric in Metric:
-            reading = compute(history, terms, metric, now, explain=explain)
-            if reading is not None:
-                out.append((agreement_id, reading))
-    return out
+            if explain:
+                reading = compute(history, terms, metric, now, explain=True)
+                if reading is not None:
+                    yield agreement_id, reading, []
+            elif (found := read_with_phases(history, terms, metric, now)) is not None:
+                yield agreement_id, found[0], found[1]
+
+
+def _row(
+    ticket_id: int, agreement_id: int, r: ClockReading, phases: list[Phase], now: datetime
+) -> dict[str, Any]:
+    return {
+        "ticket_id": ticket_id,
+        "agreement_id": agreement_id,
+        "metric": r.metric.value,
+        "priority": r.priority.value,
+        "state": r.state.value,
+        "running": r.stopped_at is None and not r.paused,
+        "target_seconds": r.target_seconds,
+        "elapsed_seconds": r.elapsed_seconds,
+        "paused_seconds": r.paused_seconds,
+        "due_at": r.due_at,
+        "warn_at": r.warning_at,
+        "stopped_at": r.stopped_at,
+        "computed_at": now,
+        "phases": [list(p) for p in compact(phases)],
+    }
 
 
 def refresh(
     s: Session, ticket_ids: Sequence[int], now: datetime, agreements: Applicable | None = None
 ) -> int:
-    """Recompute and store the clocks of ``ticket_ids``; returns how many clocks were written."""
+    """Recompute and store the clocks of ``ticket_ids`` from their history (after a write to
+    them); returns how many clocks were written."""
     if not ticket_ids:
         return 0
     agreements = agreements if agreements is not None else load_agreements(s)
-    rows = []
-    for facts in histories(s, ticket_ids):
-        for agreement_id, r in readings(facts, agreements, now):
-            rows.append(
-                {
-                    "ticket_id": facts.id,
-                    "agreement_id": agreement_id,
-                    "metric": r.metric.value,
-                    "priority": r.priority.value,
-                    "state": r.state.value,
-                    "running": r.stopped_at is None and not r.paused,
-                    "target_seconds": r.target_seconds,
-                    "elapsed_seconds": r.elapsed_seconds,
-                    "paused_seconds": r.paused_seconds,
-                    "due_at": r.due_at,
-                    "warn_at": r.warning_at,
-                    "stopped_at": r.stopped_at,
-                    "computed_at": now,
-                }
-            )
+    rows = [
+        _row(facts.id, agreement_id, r, phases, now)
+        for facts in histories(s, ticket_ids)
+        for agreement_id, r, phases in _clocks(facts, agreements, now, False)
+    ]
     for start in range(0, len(ticket_ids), CHUNK):
         s.execute(
             delete(TicketClock).where(TicketClock.ticket_id.in_(list(ticket_ids[start : start + CHUNK])))
         )
     for start in range(0, len(rows), CHUNK):
         s.execute(insert(TicketClock.__table__), rows[start : start + CHUNK])
+    for start in range(0, len(ticket_ids), CHUNK):
+        _store_soonest_due(s, Ticket.id.in_(list(ticket_ids[start : start + CHUNK])))
     return len(rows)
 
 
 def refresh_all_open(s: Session, now: datetime) -> int:
-    """After a calendar or agreement changed: every open ticket's clocks, in bulk."""
+    """After the agreements' coverage changed: every open ticket's clocks, from history."""
     s.execute(delete(TicketClock))
+    s.execute(update(Ticket).where(Ticket.sla_due_at.is_not(None)).values(sla_due_at=None))
     open_ids = list(
         s.scalars(select(Ticket.id).where(Ticket.status.not_in([TicketStatus.RESOLVED, TicketStatus.CLOSED])))
     )
     return refresh(s, open_ids, now)
+
+
+def recompute_all(s: Session, now: datetime, agreements: Applicable | None = None) -> int:
+    """After a calendar, a target or a warning level changed: every stored clock re-measured
+    from its stored phases (no history is read), then each ticket's soonest due instant.
+
+    Each clock costs a few calendar lookups per phase; rows are written with one executemany.
+    Returns how many clocks were re-measured."""
+    agreements = agreements if agreements is not None else load_agreements(s)
+    now_us = to_micros(now)
+    rows = s.execute(
+        select(TicketClock.id, TicketClock.agreement_id, TicketClock.metric, TicketClock.phases)
+    ).all()
+    changed: list[dict[str, Any]] = []
+    gone: list[int] = []
+    for clock_id, agreement_id, metric, raw in rows:
+        terms = agreements.terms.get(agreement_id)
+        if terms is None or not raw:
+            gone.append(clock_id)
+            continue
+        phases = [Phase(a, b, mode, Priority(p)) for a, b, mode, p in raw]
+        m = measure(phases, terms, Metric(metric), now_us)
+        if m is None:  # no target for the ticket's priority any more
+            gone.append(clock_id)
+            continue
+        changed.append(
+            {
+                "b_id": clock_id,
+                "state": m.state.value,
+                "running": m.mode == 0,
+                "target_seconds": m.target // 1_000_000,
+                "elapsed_seconds": m.elapsed / 1_000_000,
+                "paused_seconds": m.paused / 1_000_000,
+                "due_at": None if m.due is None else from_micros(m.due),
+                "warn_at": None if m.warning is None else from_micros(m.warning),
+                "computed_at": now,
+            }
+        )
+    table = TicketClock.__table__
+    if changed:
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({k: bindparam(k) for k in changed[0] if k != "b_id"})
+        )
+        s.connection().execute(stmt, changed)
+    for start in range(0, len(gone), CHUNK):
+        s.execute(delete(TicketClock).where(TicketClock.id.in_(gone[start : start + CHUNK])))
+    _store_soonest_due(s, Ticket.sla_due_at.is_not(None) | Ticket.status.not_in(_DONE))
+    return len(changed)
+
+
+_DONE = [TicketStatus.RESOLVED, TicketStatus.CLOSED]
+
+
+def _store_soonest_due(s: Session, which: ColumnElement[bool]) -> None:
+    """``tickets.sla_due_at`` = the soonest due instant of the ticket's running clocks."""
+    soonest = (
+        select(func.min(TicketClock.due_at))
+        .where(TicketClock.ticket_id == Ticket.id, TicketClock.running, TicketClock.due_at.is_not(None))
+        .scalar_subquery()
+    )
+    s.execute(
+        update(Ticket).where(which).values(sla_due_at=soonest).execution_options(synchronize_session=False)
+    )
 
 
 def band(state: ClockState | str, due_at: datetime | None, warn_at: datetime | None, now: datetime) -> str:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.calendar import BusinessCalendar, CalendarError
@@ -78,6 +78,7 @@ class ApplySummary(BaseModel):
     escalations: int
     removed: list[str]
     clocks: int
+    recomputed_from: str  # "phases" (calendars, targets, warn levels changed) or "history"
 
 
 def _where(exc: ValidationError) -> str:
@@ -167,15 +168,39 @@ def apply(desk: Desk, text: str, source: str = "the file") -> ApplySummary:
     with desk.writing() as uow:
         s = uow.session
         _check(s, defs, source)
+        before = _coverage(s)
         removed = _write(uow, defs)
-        count = clocks.refresh_all_open(s, uow.now)
+        if before == _coverage(s) and not s.scalar(select(exists().where(TicketClock.phases.is_(None)))):
+            how, count = "phases", clocks.recompute_all(s, uow.now)
+        else:
+            how, count = "history", clocks.refresh_all_open(s, uow.now)
         return ApplySummary(
             calendars=len(defs.calendar),
             agreements=len(defs.agreement),
             escalations=len(defs.escalation),
             removed=removed,
             clocks=count,
+            recomputed_from=how,
         )
+
+
+def _coverage(s: Session) -> dict[str, tuple[object, ...]]:
+    """What decides which clocks exist and how their phases run: which tickets each agreement
+    covers, what pauses it and which targets it sets. While this is unchanged, the stored phases
+    stay valid and a changed calendar, target or warning level is only re-measured."""
+    out: dict[str, tuple[object, ...]] = {}
+    for a in s.scalars(
+        select(Agreement).options(selectinload(Agreement.services), selectinload(Agreement.groups))
+    ):
+        targets = sorted((p, m) for p, per in a.targets.items() for m in per)
+        out[a.name] = (
+            a.kind,
+            sorted(x.id for x in a.services),
+            sorted(x.id for x in a.groups),
+            sorted(a.pause_on),
+            targets,
+        )
+    return out
 
 
 def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:

@@ -99,6 +99,9 @@ class TicketClock(Base):
     warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # [[start_us, end_us | null, mode, priority], ...] (domain.sla.Phase): re-measured without
+    # the history when a calendar or a target changes.
+    phases: Mapped[list[list[Any]] | None] = mapped_column(JSON)
 
     agreement: Mapped[Agreement] = relationship()
 

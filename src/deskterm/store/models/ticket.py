@@ -60,6 +60,8 @@ class Ticket(Base):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The soonest due instant of the ticket's running SLA clocks, kept by services.clocks.
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from deskterm.domain.vocabulary import Priority, TicketKind, TicketStatus
 from deskterm.store.base import UTCDateTime
-from deskterm.store.models import Agent, Contact, Group, GroupMember, Service, Ticket, TicketClock
+from deskterm.store.models import Agent, Contact, Group, GroupMember, Service, Ticket
 
 OPEN_STATUSES = tuple(s for s in TicketStatus if s.is_open)
 
@@ -19,25 +19,6 @@ _assignee = aliased(Agent, name="assignee")
 
 # Tickets with no running clock sort after every real due time (keyset paging needs no NULLs).
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
-
-
-def _running_clock() -> ColumnElement[bool]:
-    return and_(
-        TicketClock.ticket_id == Ticket.id,
-        TicketClock.running.is_(True),
-        TicketClock.stopped_at.is_(None),
-    )
-
-
-def sla_due() -> Any:
-    """The soonest due instant of the ticket's running clocks (NULL if none): a correlated
-    subquery on the indexed ``ticket_clocks.ticket_id``, evaluated for the window's rows only."""
-    return (
-        select(func.min(TicketClock.due_at))
-        .where(_running_clock(), TicketClock.due_at.is_not(None))
-        .correlate(Ticket)
-        .scalar_subquery()
-    )
 
 
 @dataclass(frozen=True)
@@ -75,7 +56,7 @@ def sort_columns() -> dict[str, ColumnElement[Any]]:
         "opened": Ticket.opened_at,
         "age": Ticket.opened_at,
         "updated": Ticket.updated_at,
-        "sla": func.coalesce(sla_due(), literal(NO_DUE, UTCDateTime())),
+        "sla": func.coalesce(Ticket.sla_due_at, literal(NO_DUE, UTCDateTime())),
     }
 
 
@@ -101,9 +82,7 @@ def _conditions(f: TicketFilter) -> list[ColumnElement[bool]]:
     if f.resolved_since is not None:
         conds.append(Ticket.resolved_at >= f.resolved_since)
     if f.due_before is not None:
-        conds.append(
-            exists(select(TicketClock.id).where(_running_clock(), TicketClock.due_at <= f.due_before))
-        )
+        conds.append(Ticket.sla_due_at <= f.due_before)  # the soonest running due: an index read
     if f.text and f.text.strip():
         pattern = _like(f.text.strip())
         conds.append(
@@ -144,7 +123,7 @@ def ticket_rows(
             Ticket.opened_at,
             Ticket.updated_at,
             Ticket.version,
-            *([sla_due().label("sla_due")] if sort == "sla" else []),
+            Ticket.sla_due_at.label("sla_due"),
             column.label("sort_key"),
         )
         .join(Contact, Contact.id == Ticket.caller_id)
@@ -162,24 +141,7 @@ def ticket_rows(
         stmt = stmt.order_by(column.desc(), Ticket.id.desc())
     else:
         stmt = stmt.order_by(column.asc(), Ticket.id.asc())
-    stmt = stmt.limit(limit)
-    if sort == "sla":
-        return stmt
-    # The SLA column is computed for the window's rows only, not for every row the sort reads.
-    window = stmt.subquery("window")
-    due = (
-        select(func.min(TicketClock.due_at))
-        .where(
-            TicketClock.ticket_id == window.c.id,
-            TicketClock.running.is_(True),
-            TicketClock.stopped_at.is_(None),
-            TicketClock.due_at.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    key, ident = window.c.sort_key, window.c.id
-    order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
-    return select(*window.c, due.label("sla_due")).order_by(*order)
+    return stmt.limit(limit)
 
 
 def ticket_count(f: TicketFilter) -> Select[Any]:
