@@ -251,16 +251,27 @@ async def _keystroke_statements(url: str, keys: Sequence[tuple[str, str]], exp: 
     return out
 
 
-def sla_recompute(url: str, reps: int) -> tuple[list[float], int]:
-    """Seconds to recompute and store every open ticket's SLA clocks (history -> clocks), and
-    how many open tickets that was. Runs on a copy, in a transaction that is rolled back."""
+def sla_recompute(url: str, reps: int) -> tuple[list[float], int, int]:
+    """Seconds for ``deskterm sla apply`` of the demo definitions with a changed calendar (a new
+    holiday) and changed targets: it validates and writes the definitions, then re-measures every
+    stored clock and each ticket's soonest due instant. Returns the samples, the open tickets and
+    the clocks re-measured. Each run is rolled back, so every run does the whole work again."""
+    from importlib import resources
+
     from sqlalchemy import func, select
 
-    from deskterm.services import clocks
+    from deskterm.services import sla_definitions
+    from deskterm.services.context import UnitOfWork
     from deskterm.store.models import Ticket
 
+    base = resources.files("deskterm.services").joinpath("demo_sla.toml").read_text(encoding="utf-8")
+    changed = base.replace('"2027-01-01"]', '"2026-12-01", "2027-01-01"]', 1).replace(
+        'P2 = { response = "30m", resolution = "8h" }', 'P2 = { response = "20m", resolution = "6h" }', 1
+    )
+    assert changed != base, "the demo definitions changed: update the benchmark's edit"
     desk = open_desk(url)
     times: list[float] = []
+    clocks_count = 0
     try:
         with desk.reading() as s:
             open_count = int(
@@ -268,11 +279,14 @@ def sla_recompute(url: str, reps: int) -> tuple[list[float], int]:
             )
         for _ in range(reps):
             with desk._write() as session:
+                uow = UnitOfWork(session=session, actor=desk._actor(session), now=desk.clock.now())
                 started = time.perf_counter()
-                clocks.refresh_all_open(session, desk.clock.now())
+                summary = sla_definitions.apply_in(uow, changed, "bench.toml")
                 session.flush()
                 times.append(time.perf_counter() - started)
                 session.rollback()
+            assert summary.recomputed_from == "phases", summary
+            clocks_count = summary.clocks
     finally:
         desk.close()
-    return times, open_count
+    return times, open_count, clocks_count

@@ -563,12 +563,13 @@ def main(argv: list[str] | None = None) -> int:
         store: list[inproc.StoreCase] = []
         with s.guard("store"):
             store = inproc.store_vs_raw(big_url, cfg.reps)
-        print("in-process measure: recompute every open ticket's SLA clocks ...", flush=True)
+        print("in-process measure: sla apply with a changed calendar and targets ...", flush=True)
         with s.guard("sla_recompute_s"):
-            times, open_count = inproc.sla_recompute(big_url, cfg.reps)
+            times, open_count, clock_count = inproc.sla_recompute(big_url, cfg.reps)
             for t in times:
                 s.add("sla_recompute_s", t)
             s.note("sla_open_tickets", open_count)
+            s.note("sla_clocks", clock_count)
 
         extra_demo = cfg.demo_runs - (1 if made_big else 0)
         if args.reuse and not made_big and args.demo_runs is None:
@@ -732,10 +733,16 @@ def build_rows(cfg: Config, s: Samples, store: list[inproc.StoreCase]) -> list[R
         r9.status, r9.note = "INFO", "no open tickets to recompute"
     else:
         per_100k = r9.value * 100_000 / opened
+        clocks_measured = (s.info.get("sla_clocks") or [0])[0]
         r9.extra["open_tickets"] = opened
+        r9.extra["clocks"] = clocks_measured
         r9.extra["scaled_to_100k_s"] = per_100k
         r9.status = "PASS" if per_100k < 0.5 else "MISS"
-        r9.note = f"{opened} open tickets measured; {per_100k:.2f} s scaled to 100k open (linear)"
+        r9.note = (
+            f"`sla apply` of a changed calendar and targets: {opened} open tickets, {clocks_measured} clocks "
+            f"re-measured in {r9.value:.2f} s (issue 4: every open ticket of this desk, goal < 1 s); "
+            f"{per_100k:.2f} s scaled to 100k open tickets (linear)"
+        )
     rows.append(r9)
     row = Row("10", "event ingest end to end, 100k events", "-", ">= 10000 events/s", status="NOT BUILT")
     row.note = "the feature does not exist yet"

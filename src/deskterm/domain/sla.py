@@ -556,7 +556,7 @@ def measure(phases: Sequence[Phase], terms: AgreementTerms, metric: Metric, now_
     number of calendar lookups, whatever its length."""
     cal = terms.calendar
     targets = terms._micros[metric]
-    priority = phases[-1].priority
+    priority = phases[-1][3]
     target_us = targets.get(priority)
     if target_us is None:
         return None

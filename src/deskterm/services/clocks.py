@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.calendar import BusinessCalendar, from_micros, to_micros
@@ -32,6 +32,7 @@ from deskterm.domain.sla import (
     read_with_phases,
 )
 from deskterm.domain.vocabulary import PendingReason, Priority, TicketStatus
+from deskterm.store.bulk import update_by_key
 from deskterm.store.models import Agreement, AuditEntry, Ticket, TicketClock
 
 TRACKED = ("status", "pending_reason", "priority")
@@ -267,8 +268,10 @@ def refresh(
         )
     for start in range(0, len(rows), CHUNK):
         s.execute(insert(TicketClock.__table__), rows[start : start + CHUNK])
-    for start in range(0, len(ticket_ids), CHUNK):
-        _store_soonest_due(s, Ticket.id.in_(list(ticket_ids[start : start + CHUNK])))
+    soonest: dict[int, datetime | None] = dict.fromkeys(ticket_ids)
+    for row in rows:
+        _keep_soonest(soonest, row["ticket_id"], row["running"], row["due_at"])
+    _store_soonest_due(s, soonest)
     return len(rows)
 
 
@@ -282,6 +285,9 @@ def refresh_all_open(s: Session, now: datetime) -> int:
     return refresh(s, open_ids, now)
 
 
+_METRICS = {m.value: m for m in Metric}
+
+
 def recompute_all(s: Session, now: datetime, agreements: Applicable | None = None) -> int:
     """After a calendar, a target or a warning level changed: every stored clock re-measured
     from its stored phases (no history is read), then each ticket's soonest due instant.
@@ -291,60 +297,77 @@ def recompute_all(s: Session, now: datetime, agreements: Applicable | None = Non
     agreements = agreements if agreements is not None else load_agreements(s)
     now_us = to_micros(now)
     rows = s.execute(
-        select(TicketClock.id, TicketClock.agreement_id, TicketClock.metric, TicketClock.phases)
+        select(
+            TicketClock.id,
+            TicketClock.ticket_id,
+            TicketClock.agreement_id,
+            TicketClock.metric,
+            TicketClock.phases,
+        )
     ).all()
-    changed: list[dict[str, Any]] = []
+    changed: list[tuple[Any, ...]] = []
     gone: list[int] = []
-    for clock_id, agreement_id, metric, raw in rows:
+    soonest: dict[int, datetime | None] = {}
+    for clock_id, ticket_id, agreement_id, metric, raw in rows:
+        soonest.setdefault(ticket_id, None)
         terms = agreements.terms.get(agreement_id)
         if terms is None or not raw:
             gone.append(clock_id)
             continue
-        phases = [Phase(a, b, mode, Priority(p)) for a, b, mode, p in raw]
-        m = measure(phases, terms, Metric(metric), now_us)
+        # Stored phases are measured as they are read: [start, end, mode, "P2"] rows (a priority
+        # string finds the same target as the enum), so no objects are built per row.
+        m = measure(raw, terms, _METRICS[metric], now_us)  # type: ignore[arg-type]
         if m is None:  # no target for the ticket's priority any more
             gone.append(clock_id)
             continue
+        due = None if m.due is None else from_micros(m.due)
+        _keep_soonest(soonest, ticket_id, m.mode == 0, due)
         changed.append(
-            {
-                "b_id": clock_id,
-                "state": m.state.value,
-                "running": m.mode == 0,
-                "target_seconds": m.target // 1_000_000,
-                "elapsed_seconds": m.elapsed / 1_000_000,
-                "paused_seconds": m.paused / 1_000_000,
-                "due_at": None if m.due is None else from_micros(m.due),
-                "warn_at": None if m.warning is None else from_micros(m.warning),
-                "computed_at": now,
-            }
+            (
+                clock_id,
+                m.state.value,
+                m.mode == 0,
+                m.target // 1_000_000,
+                m.elapsed / 1_000_000,
+                m.paused / 1_000_000,
+                due,
+                None if m.warning is None else from_micros(m.warning),
+            )
         )
-    table = TicketClock.__table__
-    if changed:
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values({k: bindparam(k) for k in changed[0] if k != "b_id"})
-        )
-        s.connection().execute(stmt, changed)
+    update_by_key(
+        s.connection(),
+        TicketClock.__table__,
+        "id",
+        ("state", "running", "target_seconds", "elapsed_seconds", "paused_seconds", "due_at", "warn_at"),
+        changed,
+        {"computed_at": now},
+    )
     for start in range(0, len(gone), CHUNK):
         s.execute(delete(TicketClock).where(TicketClock.id.in_(gone[start : start + CHUNK])))
-    _store_soonest_due(s, Ticket.sla_due_at.is_not(None) | Ticket.status.not_in(_DONE))
+    _store_soonest_due(s, soonest)
     return len(changed)
 
 
-_DONE = [TicketStatus.RESOLVED, TicketStatus.CLOSED]
+def _keep_soonest(
+    soonest: dict[int, datetime | None], ticket_id: int, running: bool, due: datetime | None
+) -> None:
+    if running and due is not None:
+        current = soonest.get(ticket_id)
+        if current is None or due < current:
+            soonest[ticket_id] = due
 
 
-def _store_soonest_due(s: Session, which: ColumnElement[bool]) -> None:
-    """``tickets.sla_due_at`` = the soonest due instant of the ticket's running clocks."""
-    soonest = (
-        select(func.min(TicketClock.due_at))
-        .where(TicketClock.ticket_id == Ticket.id, TicketClock.running, TicketClock.due_at.is_not(None))
-        .scalar_subquery()
-    )
-    s.execute(
-        update(Ticket).where(which).values(sla_due_at=soonest).execution_options(synchronize_session=False)
-    )
+def _store_soonest_due(s: Session, soonest: dict[int, datetime | None]) -> None:
+    """``tickets.sla_due_at`` = the soonest due instant of the ticket's running clocks, written
+    by primary key (one executemany) only where it changed."""
+    ids = list(soonest)
+    stale: list[tuple[int, datetime | None]] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for ticket_id, current in s.execute(select(Ticket.id, Ticket.sla_due_at).where(Ticket.id.in_(chunk))):
+            if current != soonest[ticket_id]:
+                stale.append((ticket_id, soonest[ticket_id]))
+    update_by_key(s.connection(), Ticket.__table__, "id", ("sla_due_at",), stale)
 
 
 def band(state: ClockState | str, due_at: datetime | None, warn_at: datetime | None, now: datetime) -> str:

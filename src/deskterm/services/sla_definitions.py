@@ -164,24 +164,32 @@ def _check(s: Session, defs: DefinitionsFile, source: str) -> dict[str, Agreemen
 
 
 def apply(desk: Desk, text: str, source: str = "the file") -> ApplySummary:
+    """Apply a definitions file in one unit of work: all of it, or nothing on any error."""
     defs = parse(text, source)
     with desk.writing() as uow:
-        s = uow.session
-        _check(s, defs, source)
-        before = _coverage(s)
-        removed = _write(uow, defs)
-        if before == _coverage(s) and not s.scalar(select(exists().where(TicketClock.phases.is_(None)))):
-            how, count = "phases", clocks.recompute_all(s, uow.now)
-        else:
-            how, count = "history", clocks.refresh_all_open(s, uow.now)
-        return ApplySummary(
-            calendars=len(defs.calendar),
-            agreements=len(defs.agreement),
-            escalations=len(defs.escalation),
-            removed=removed,
-            clocks=count,
-            recomputed_from=how,
-        )
+        return apply_in(uow, defs, source)
+
+
+def apply_in(uow: UnitOfWork, defs: DefinitionsFile | str, source: str = "the file") -> ApplySummary:
+    """:func:`apply` inside the caller's unit of work (the benchmark times it and rolls back)."""
+    if isinstance(defs, str):
+        defs = parse(defs, source)
+    s = uow.session
+    _check(s, defs, source)
+    before = _coverage(s)
+    removed = _write(uow, defs)
+    if before == _coverage(s) and not s.scalar(select(exists().where(TicketClock.phases.is_(None)))):
+        how, count = "phases", clocks.recompute_all(s, uow.now)
+    else:
+        how, count = "history", clocks.refresh_all_open(s, uow.now)
+    return ApplySummary(
+        calendars=len(defs.calendar),
+        agreements=len(defs.agreement),
+        escalations=len(defs.escalation),
+        removed=removed,
+        clocks=count,
+        recomputed_from=how,
+    )
 
 
 def _coverage(s: Session) -> dict[str, tuple[object, ...]]:
