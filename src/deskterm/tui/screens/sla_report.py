@@ -1,6 +1,7 @@
 """The service level report as a screen: achievement per agreement, priority and target for a
 period, and the breaches behind it. ``[`` and ``]`` move the period, ``m`` switches between a
-month and a week, ``enter`` on a breach opens its ticket."""
+month and a week, ``enter`` on a breach opens its ticket, ``i`` turns it into a service
+improvement plan (SIP) item, listed at the bottom with its owner and due date."""
 
 from datetime import date, timedelta
 from typing import ClassVar
@@ -11,8 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from deskterm.services import sla_reports
-from deskterm.services.errors import DesktermError
+from deskterm.services import people, sla_reports
+from deskterm.services.errors import DesktermError, InvalidInput
+from deskterm.tui.dialogs.form import Field, FormDialog
 from deskterm.tui.render import safe
 
 
@@ -23,6 +25,7 @@ class SlaReportScreen(Screen[None]):
         Binding("right_square_bracket", "shift(1)", "Later", id="sla_report.later"),
         Binding("m", "length", "Month/week", id="sla_report.length"),
         Binding("enter", "open", "Open breach", id="sla_report.open"),
+        Binding("i", "improve", "Improve (SIP)", id="sla_report.improve"),
     ]
 
     def __init__(self) -> None:
@@ -36,6 +39,8 @@ class SlaReportScreen(Screen[None]):
         yield DataTable(id="report-rows", cursor_type="row", zebra_stripes=True)
         yield Label("Breaches (enter opens the ticket)", id="report-breaches-title")
         yield DataTable(id="report-breaches", cursor_type="row")
+        yield Label("Service improvement plan (i on a breach adds one)", id="report-sip-title")
+        yield DataTable(id="report-sip", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -46,6 +51,7 @@ class SlaReportScreen(Screen[None]):
         )
         breaches = self.query_one("#report-breaches", DataTable)
         breaches.add_columns("Ref", "Agreement", "Pri", "Target", "Breached at", "Used", "Why")
+        self.query_one("#report-sip", DataTable).add_columns("#", "Due", "Owner", "Ticket", "Status", "Item")
         self.load()
 
     def load(self) -> None:
@@ -57,15 +63,27 @@ class SlaReportScreen(Screen[None]):
         def work() -> None:
             try:
                 report = sla_reports.report(desk, start, end)
+                plan = sla_reports.list_sip(desk)
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._show, report)
+            self.app.call_from_thread(self._show, report, plan)
 
         self.run_worker(work, thread=True, exclusive=True, group="sla-report")
 
-    def _show(self, report: sla_reports.SlaReport) -> None:
+    def _show(self, report: sla_reports.SlaReport, plan: list[sla_reports.SipView]) -> None:
         self.report = report
+        sip = self.query_one("#report-sip", DataTable)
+        sip.clear()
+        for item in plan:
+            sip.add_row(
+                str(item.id),
+                item.due_date.isoformat(),
+                item.owner,
+                item.ticket or "-",
+                item.status,
+                safe(item.title),
+            )
         rows = self.query_one("#report-rows", DataTable)
         rows.clear()
         for r in report.rows:
@@ -114,3 +132,40 @@ class SlaReportScreen(Screen[None]):
             return
         ref = self.report.breaches[table.cursor_row].ref
         self.app.open_ticket(ref)  # type: ignore[attr-defined]
+
+    def action_improve(self) -> None:
+        """A SIP item from the breach under the cursor: what to improve, who owns it, by when."""
+        table = self.query_one("#report-breaches", DataTable)
+        if self.report is None or not self.report.breaches:
+            self.notify("No breach in this period to improve on.", timeout=4)
+            return
+        if not table.has_focus:
+            table.focus()
+        breach = self.report.breaches[table.cursor_row]
+        desk = self.app.desk  # type: ignore[attr-defined]
+        due = (desk.clock.now().date() + timedelta(days=30)).isoformat()
+        title = f"{breach.ref} {breach.agreement} {breach.metric} breached: {breach.reason}"
+
+        def submit(values: dict[str, str]) -> str:
+            owner = values["owner"].strip() or people.whoami(desk).login
+            try:
+                when = date.fromisoformat(values["due"].strip())
+            except ValueError:
+                raise InvalidInput("due: type a date like 2026-12-31", field="due") from None
+            item = sla_reports.add_sip(
+                desk, values["title"], owner, when, agreement=breach.agreement, ref=breach.ref
+            )
+            return f"SIP item {item.id} added for {breach.ref}, owner {item.owner}, due {item.due_date}"
+
+        fields = [
+            Field("title", "What will be improved", value=title[:200]),
+            Field("owner", "Owner (agent login; empty: you)", placeholder="e.g. alice"),
+            Field("due", "Due date", value=due, placeholder="YYYY-MM-DD"),
+        ]
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, timeout=6)
+                self.load()
+
+        self.app.push_screen(FormDialog(f"Improvement plan item from {breach.ref}", fields, submit), done)
