@@ -125,19 +125,52 @@ def queue_page(
     limit: int = 60,
 ) -> QueuePage:
     """One window: the first page, the page after/before a key, or the last page."""
+    f = _checked_filter(desk, q)
+    with desk.reading() as s:
+        return _page(s, f, q, after=after, before=before, last=last, limit=limit)
+
+
+def queue_window(
+    desk: Desk,
+    q: QueueQuery,
+    *,
+    after: tuple[Any, int] | None = None,
+    last: bool = False,
+    limit: int = 60,
+) -> tuple[QueuePage, int]:
+    """A window and the count of every matching ticket, read in one transaction (what the queue
+    needs on each filter keystroke: one BEGIN, two SELECTs, and a count that matches the rows)."""
+    f = _checked_filter(desk, q)
+    with desk.reading() as s:
+        page = _page(s, f, q, after=after, before=None, last=last, limit=limit)
+        return page, int(s.scalar(ticket_count(f)) or 0)
+
+
+def _checked_filter(desk: Desk, q: QueueQuery) -> TicketFilter:
     if q.sort not in sort_columns():
         raise InvalidInput(f"cannot sort by {q.sort!r}; sort by one of {', '.join(sort_columns())}")
-    f = _filter(desk, q)
-    with desk.reading() as s:
-        backwards = before is not None or last
-        stmt = ticket_rows(
-            f,
-            sort=q.sort,
-            descending=q.descending != backwards,
-            after=before if before is not None else after,
-            limit=limit + 1,
-        )
-        raw = list(s.execute(stmt))
+    return _filter(desk, q)
+
+
+def _page(
+    s: Session,
+    f: TicketFilter,
+    q: QueueQuery,
+    *,
+    after: tuple[Any, int] | None,
+    before: tuple[Any, int] | None,
+    last: bool,
+    limit: int,
+) -> QueuePage:
+    backwards = before is not None or last
+    stmt = ticket_rows(
+        f,
+        sort=q.sort,
+        descending=q.descending != backwards,
+        after=before if before is not None else after,
+        limit=limit + 1,
+    )
+    raw = list(s.execute(stmt))
     more = len(raw) > limit
     raw = raw[:limit]
     if backwards:

@@ -21,7 +21,7 @@ from textual.widget import Widget
 
 from deskterm.domain.vocabulary import TicketStatus
 from deskterm.services.errors import DesktermError
-from deskterm.services.queue import QueuePage, QueueQuery, QueueRow, queue_count, queue_page
+from deskterm.services.queue import QueuePage, QueueQuery, QueueRow, queue_page, queue_window
 from deskterm.tui.render import cell, fit_columns
 
 PAGE = 80
@@ -180,13 +180,9 @@ class QueueTable(Widget, can_focus=True):
 
         def work() -> None:
             try:
-                if mode == "last":
-                    page = queue_page(self.desk, query, last=True, limit=limit)
-                elif mode == "from":
-                    page = queue_page(self.desk, query, after=key, limit=limit)
-                else:
-                    page = queue_page(self.desk, query, limit=limit)
-                total = queue_count(self.desk, query)
+                page, total = queue_window(
+                    self.desk, query, after=key if mode == "from" else None, last=mode == "last", limit=limit
+                )
             except DesktermError as exc:
                 self.app.call_from_thread(self._failed, exc.message)
                 return
