@@ -1,4 +1,4 @@
-"""sla due times: the soonest due instant on the ticket, and each clock's phases
+"""sla due times: the soonest due instant on the ticket, each clock's phases, make-up workdays
 
 The phases let every due time be recomputed after a calendar or target change without
 replaying history; ``tickets.sla_due_at`` makes sorting and "due within N hours" an index read.
@@ -20,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("sla_calendars", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("workdays", sa.JSON(), nullable=True))
     with op.batch_alter_table("ticket_clocks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("phases", sa.JSON(), nullable=True))
     with op.batch_alter_table("tickets", schema=None) as batch_op:
@@ -39,3 +41,5 @@ def downgrade() -> None:
         batch_op.drop_column("sla_due_at")
     with op.batch_alter_table("ticket_clocks", schema=None) as batch_op:
         batch_op.drop_column("phases")
+    with op.batch_alter_table("sla_calendars", schema=None) as batch_op:
+        batch_op.drop_column("workdays")

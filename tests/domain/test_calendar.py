@@ -644,3 +644,46 @@ def test_a_small_block_cache_gives_the_same_answers(monkeypatch: pytest.MonkeyPa
         seconds = reference.business_seconds(start, end)
         assert tiny.add_business(start, seconds) == reference.add_business(start, seconds)
     assert len(tiny._blocks) <= 2
+
+
+# -- make-up working days (调休) -------------------------------------------------------------------
+
+SHANGHAI_2026 = BusinessCalendar.from_spec(
+    "Shanghai office",
+    "Asia/Shanghai",
+    {day: ["09:00-12:00", "13:00-18:00"] for day in ("mon", "tue", "wed", "thu", "fri")},
+    ["2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"],
+    {"2026-10-10": ["09:00-12:00", "13:00-18:00"]},  # Saturday worked for the Golden Week bridge
+)
+
+
+def test_a_make_up_saturday_counts_like_a_workday() -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    friday = datetime(2026, 10, 9, 17, 0, tzinfo=shanghai)
+    due = SHANGHAI_2026.add_business(friday, 4 * 3600)
+    assert due == datetime(2026, 10, 10, 12, 0, tzinfo=shanghai)  # 1h on Friday, 3h on Saturday
+    saturday = datetime(2026, 10, 10, tzinfo=shanghai)
+    assert SHANGHAI_2026.business_seconds(saturday, saturday + timedelta(days=1)) == 8 * 3600
+    sunday = saturday + timedelta(days=1)
+    assert SHANGHAI_2026.business_seconds(sunday, sunday + timedelta(days=1)) == 0
+
+
+def test_make_up_days_round_trip_through_the_spec_and_are_checked() -> None:
+    spec = SHANGHAI_2026.to_spec()
+    assert spec["workdays"] == {"2026-10-10": ["09:00-12:00", "13:00-18:00"]}
+    again = BusinessCalendar.from_spec(
+        str(spec["name"]),
+        str(spec["timezone"]),
+        spec["hours"],
+        spec["holidays"],
+        spec["workdays"],  # type: ignore[arg-type]
+    )
+    assert again == SHANGHAI_2026 and hash(again) == hash(SHANGHAI_2026)
+    with pytest.raises(CalendarError, match=r"workdays: .*2026-10-01 is also a holiday"):
+        BusinessCalendar.from_spec(
+            "x", "UTC", {"mon": "09:00-17:00"}, ["2026-10-01"], {"2026-10-01": ["09:00-17:00"]}
+        )
+    with pytest.raises(CalendarError, match=r"workdays: 'soon' is not a date"):
+        BusinessCalendar.from_spec("x", "UTC", {"mon": "09:00-17:00"}, [], {"soon": ["09:00-17:00"]})
+    with pytest.raises(CalendarError, match=r"workdays.2026-10-10: '9-5' is not a time interval"):
+        BusinessCalendar.from_spec("x", "UTC", {"mon": "09:00-17:00"}, [], {"2026-10-10": ["9-5"]})

@@ -1,7 +1,7 @@
 """Recomputing every due time after a calendar, target or warning change: from the phases stored
 on each clock, without replaying history, and exactly what a replay would give (both databases)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -91,3 +91,26 @@ def test_a_change_of_what_an_agreement_covers_is_replayed_from_history(applied: 
     assert summary.recomputed_from == "history"
     summary = sla_definitions.apply(applied, DEFINITIONS.replace('pause_on = ["supplier"]', "pause_on = []"))
     assert summary.recomputed_from == "history"
+
+
+def test_make_up_working_days_are_applied_exported_and_move_due_times(applied: Desk) -> None:
+    """Saturday 28 November 2026 declared a make-up working day (调休) of the Shanghai office."""
+    f.log(applied, service="Email")  # Tue 17:30 Shanghai, P3: 27 business hours to resolve
+    # 30m Tue, 8h Wed, Thursday's holiday, 8h Fri, 8h Mon, 2h30m Tue: Tue 1 Dec 11:30 Shanghai
+    assert _resolution_due(applied) == datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
+    with_saturday = DEFINITIONS.replace(
+        "[calendar.hours]", '[calendar.workdays]\n"2026-11-28" = ["09:00-12:00"]\n\n[calendar.hours]', 1
+    )
+    summary = sla_definitions.apply(applied, with_saturday)
+    assert summary.recomputed_from == "phases"
+    # 3h on the make-up Saturday: 19h30m used by Saturday noon, 7h30m on Monday: Mon 17:30 Shanghai
+    assert _resolution_due(applied) == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    exported = sla_definitions.export(applied)
+    assert "[calendar.workdays]" in exported and "2026-11-28 = [" in exported
+    assert sla_definitions.apply(applied, exported).clocks == summary.clocks  # round trip
+    assert _resolution_due(applied) == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+
+
+def _resolution_due(desk: Desk) -> object:
+    with desk.reading() as s:
+        return s.scalar(select(TicketClock.due_at).where(TicketClock.metric == "resolution"))

@@ -116,6 +116,8 @@ class BusinessCalendar:
     ``hours[weekday]`` (Monday is 0) is a sorted tuple of non-overlapping ``(start, end)`` local
     intervals in seconds from local midnight, ``0 <= start < end <= 86400`` (86400 is ``24:00``);
     an empty tuple is a day off. ``holidays`` are local dates on which nothing counts.
+    ``workdays`` are local dates worked with their own intervals whatever the weekday: the
+    make-up working days (调休) that move a holiday bridge onto a weekend. A date may not be both.
     Build one with :meth:`from_spec` (the TOML shape) or :meth:`always`.
     """
 
@@ -123,6 +125,7 @@ class BusinessCalendar:
     timezone: str
     hours: tuple[tuple[tuple[int, int], ...], ...]
     holidays: frozenset[date] = frozenset()
+    workdays: Mapping[date, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
     _always: bool = field(init=False, repr=False, compare=False)
     _blocks: dict[int, _Block] = field(init=False, repr=False, compare=False, default_factory=dict)
@@ -160,10 +163,21 @@ class BusinessCalendar:
         for day in holidays:
             if isinstance(day, datetime) or not isinstance(day, date):
                 raise CalendarError(f"{label}: holidays: {day!r} is not a date")
+        workdays: dict[date, tuple[tuple[int, int], ...]] = {}
+        for day, spans in sorted(dict(self.workdays).items()):
+            if isinstance(day, datetime) or not isinstance(day, date):
+                raise CalendarError(f"{label}: workdays: {day!r} is not a date")
+            if day in holidays:
+                raise CalendarError(f"{label}: workdays: {day} is also a holiday; keep it in one list")
+            workdays[day] = tuple((int(a), int(b)) for a, b in spans)
+            if not workdays[day]:
+                raise CalendarError(f'{label}: workdays.{day}: give the hours worked, e.g. ["09:00-18:00"]')
         object.__setattr__(self, "hours", hours)
         object.__setattr__(self, "holidays", holidays)
+        object.__setattr__(self, "workdays", _FrozenDays(workdays))
         object.__setattr__(self, "_zone", zone)
-        object.__setattr__(self, "_always", not holidays and all(day == _FULL_DAY for day in hours))
+        always = not holidays and not workdays and all(day == _FULL_DAY for day in hours)
+        object.__setattr__(self, "_always", always)
 
     @classmethod
     def always(cls, name: str = "24x7") -> "BusinessCalendar":
@@ -177,12 +191,14 @@ class BusinessCalendar:
         timezone: str,
         hours: Mapping[str, Sequence[str] | str],
         holidays: Iterable[str | date] | None = (),
+        workdays: Mapping[str | date, Sequence[str] | str] | None = None,
     ) -> "BusinessCalendar":
         """Build from the definitions-as-code shape.
 
         ``hours`` maps ``mon``..``sun`` (any case) to intervals ``"HH:MM-HH:MM"`` in time order;
         a missing day is not worked. ``holidays`` are ISO dates ``YYYY-MM-DD`` (or ``date``s, as
-        TOML gives for bare dates). Raises :class:`CalendarError` naming the field at fault.
+        TOML gives for bare dates). ``workdays`` maps make-up working days (ISO dates) to their
+        intervals. Raises :class:`CalendarError` naming the field at fault.
         """
         label = f"calendar {name!r}"
         if not isinstance(name, str) or not name.strip():
@@ -210,7 +226,15 @@ class BusinessCalendar:
         days: set[date] = set()
         for raw in holidays:
             days.add(_parse_holiday(label, raw))
-        return cls(name.strip(), timezone.strip(), tuple(week), frozenset(days))
+        extra: dict[date, tuple[tuple[int, int], ...]] = {}
+        if workdays is not None and not isinstance(workdays, Mapping):
+            raise CalendarError(
+                f'{label}: workdays: give a table of dates, e.g. "2026-10-10" = ["09:00-18:00"]'
+            )
+        for raw_day, value in (workdays or {}).items():
+            day = _parse_holiday(label, raw_day, "workdays")
+            extra[day] = _parse_day(f"{label}: workdays.{day}", value)
+        return cls(name.strip(), timezone.strip(), tuple(week), frozenset(days), extra)
 
     def to_spec(self) -> dict[str, object]:
         """The definitions-as-code shape that :meth:`from_spec` reads back."""
@@ -219,12 +243,18 @@ class BusinessCalendar:
             for weekday, day in enumerate(self.hours)
             if day
         }
-        return {
+        spec: dict[str, object] = {
             "name": self.name,
             "timezone": self.timezone,
             "hours": hours,
             "holidays": [d.isoformat() for d in sorted(self.holidays)],
         }
+        if self.workdays:
+            spec["workdays"] = {
+                d.isoformat(): [f"{_format_clock(s)}-{_format_clock(e)}" for s, e in spans]
+                for d, spans in sorted(self.workdays.items())
+            }
+        return spec
 
     @property
     def zone(self) -> ZoneInfo:
@@ -445,7 +475,7 @@ class BusinessCalendar:
         for i in range(_BLOCK_DAYS):
             ordinal = first + i
             local = date.fromordinal(ordinal)
-            spans = self.hours[local.weekday()]
+            spans = self.workdays.get(local) or self.hours[local.weekday()]
             if not spans or local in self.holidays:
                 days.append(())
                 holiday.append(bool(spans))
@@ -534,7 +564,7 @@ def _parse_day(where: str, value: Sequence[str] | str) -> tuple[tuple[int, int],
     return tuple(day)
 
 
-def _parse_holiday(label: str, raw: object) -> date:
+def _parse_holiday(label: str, raw: object, where: str = "holidays") -> date:
     if isinstance(raw, date) and not isinstance(raw, datetime):
         return raw
     if isinstance(raw, str):
@@ -542,4 +572,11 @@ def _parse_holiday(label: str, raw: object) -> date:
             return date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    raise CalendarError(f"{label}: holidays: {raw!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-01")
+    raise CalendarError(f"{label}: {where}: {raw!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-01")
+
+
+class _FrozenDays(dict[date, tuple[tuple[int, int], ...]]):
+    """The workdays mapping, hashable so that the calendar stays a hashable value."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))

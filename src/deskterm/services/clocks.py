@@ -66,7 +66,7 @@ def calendar_of(agreement: Agreement) -> BusinessCalendar:
     cal = agreement.calendar
     if cal.name == "24x7":
         return BusinessCalendar.always()
-    return BusinessCalendar.from_spec(cal.name, cal.timezone, cal.hours, cal.holidays)
+    return BusinessCalendar.from_spec(cal.name, cal.timezone, cal.hours, cal.holidays, cal.workdays)
 
 
 def terms_of(agreement: Agreement) -> AgreementTerms:

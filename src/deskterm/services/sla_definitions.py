@@ -42,6 +42,7 @@ class CalendarDef(_Entry):
     timezone: str
     holidays: list[date] = []
     hours: dict[str, list[str]] = {}
+    workdays: dict[date, list[str]] = {}  # make-up working days (调休) and their hours
 
 
 class AgreementDef(_Entry):
@@ -115,7 +116,9 @@ def _check(s: Session, defs: DefinitionsFile, source: str) -> dict[str, Agreemen
         if c.name in calendars:
             raise fail(f"calendar[{i}] {c.name!r}: the name is used twice (or is the built-in 24x7)")
         try:
-            calendars[c.name] = BusinessCalendar.from_spec(c.name, c.timezone, c.hours, c.holidays)
+            calendars[c.name] = BusinessCalendar.from_spec(
+                c.name, c.timezone, c.hours, c.holidays, c.workdays
+            )
         except CalendarError as exc:
             raise fail(f"calendar[{i}] {c.name!r}: {exc}") from None
     services = set(s.scalars(select(Service.name)))
@@ -217,9 +220,10 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
     existing_cals = {c.name: c for c in s.scalars(select(SlaCalendar))}
     for c in [*defs.calendar, CalendarDef(name=ALWAYS, timezone="UTC")]:
         row = existing_cals.pop(c.name, None) or SlaCalendar(name=c.name)
-        before = (row.timezone, row.hours, row.holidays)
-        wanted = (c.timezone, c.hours, [d.isoformat() for d in c.holidays])
-        row.timezone, row.hours, row.holidays = c.timezone, c.hours, [d.isoformat() for d in c.holidays]
+        workdays = {d.isoformat(): spans for d, spans in sorted(c.workdays.items())} or None
+        before = (row.timezone, row.hours, row.holidays, row.workdays)
+        wanted = (c.timezone, c.hours, [d.isoformat() for d in c.holidays], workdays)
+        row.timezone, row.hours, row.holidays, row.workdays = wanted
         s.add(row)
         if before != wanted:
             uow.audit("calendar", 0, c.name, "definition", None, "applied")
@@ -314,6 +318,7 @@ def export(desk: Desk) -> str:
         if cals:
             doc["calendar"] = [
                 {"name": c.name, "timezone": c.timezone, "holidays": c.holidays, "hours": c.hours}
+                | ({"workdays": c.workdays} if c.workdays else {})
                 for c in cals
             ]
         if agreements:

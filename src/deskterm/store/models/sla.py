@@ -24,6 +24,8 @@ class SlaCalendar(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     hours: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"mon": ["09:00-12:00", ...], ...}
     holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
+    # make-up working days (调休): {"2026-10-10": ["09:00-12:00", ...]}
+    workdays: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Agreement(Base):
