@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 
 from deskterm import __version__
-from deskterm.cli import catalogue, db, demo, people, sla, tickets
 from deskterm.cli.app import CliApp
 from deskterm.config import ConfigError
 from deskterm.services.errors import DesktermError
@@ -19,6 +18,23 @@ EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The command modules (and the services they use) load only when a command is parsed:
+    # opening the desk, the common case, does not pay for them.
+    from deskterm.cli import (
+        catalogue,
+        changes,
+        csat,
+        db,
+        demo,
+        events,
+        handover,
+        people,
+        problems,
+        reports,
+        sla,
+        tickets,
+    )
+
     parser = argparse.ArgumentParser(
         prog="deskterm",
         description="An ITIL v3 IT service desk in the terminal. Without a command, opens the desk.",
@@ -33,7 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
         "teams: postgresql+psycopg://user@host/db",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (tickets, people, catalogue, sla, demo, db):
+    for module in (
+        tickets,
+        people,
+        catalogue,
+        sla,
+        demo,
+        db,
+        handover,
+        reports,
+        csat,
+        problems,
+        changes,
+        events,
+    ):
         module.register(sub)
     return parser
 
@@ -44,9 +73,22 @@ def _run_tui(app: CliApp) -> int:
     return run(app.desk)
 
 
+def _opens_the_desk(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``deskterm`` or ``deskterm --db URL``: the TUI, parsed without building every command."""
+    tiny = argparse.ArgumentParser(add_help=False)
+    tiny.add_argument("--db")
+    try:
+        known, rest = tiny.parse_known_args(argv)
+    except SystemExit:
+        return None
+    return None if rest else argparse.Namespace(db=known.db, command=None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _opens_the_desk(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     app = CliApp(args)
     try:
         fn = getattr(args, "handler", None)
