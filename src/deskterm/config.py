@@ -6,12 +6,15 @@ Each layer is validated by pydantic; an error names the file and the field.
 import os
 import tomllib
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from deskterm import paths
+from deskterm.domain.change import RiskRules, RiskRulesError
+from deskterm.domain.handover import DEFAULT_SHIFTS, ShiftError, ShiftPlan
 from deskterm.domain.priority import MatrixError, PriorityMatrix
 
 
@@ -26,6 +29,51 @@ class Settings(BaseModel):
     priority_matrix: dict[str, dict[str, str]] | None = None
     keymap: dict[str, str] = Field(default_factory=dict)
     theme: str | None = None
+    shifts: list[dict[str, str]] = Field(
+        default_factory=lambda: [dict(d) for d in DEFAULT_SHIFTS],
+        description="handover shifts: [{name, start, end}] in local HH:MM, tiling the day",
+    )
+    shift_timezone: str = "UTC"
+    change_risk: dict[str, Any] | None = Field(
+        default=None,
+        description="change approval table: {bands = {change-manager = 4, cab = 6, management = 9}, "
+        'high_floor = "cab"} (risk scores 3..9 from business risk, financial, scope)',
+    )
+    cost_per_hour: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description='agent cost for the cost report: {login = rate}, "*" for agents without one',
+    )
+
+    @field_validator("shifts")
+    @classmethod
+    def _shifts_tile_the_day(cls, value: list[dict[str, str]]) -> list[dict[str, str]]:
+        try:
+            ShiftPlan.from_config("UTC", value)
+        except ShiftError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("shift_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ShiftPlan.from_config(value, DEFAULT_SHIFTS)
+        except ShiftError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("change_risk")
+    @classmethod
+    def _risk_rules_work(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            try:
+                RiskRules.from_config(value)
+            except RiskRulesError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    def shift_plan(self) -> ShiftPlan:
+        return ShiftPlan.from_config(self.shift_timezone, self.shifts)
 
     @field_validator("priority_matrix")
     @classmethod
