@@ -8,6 +8,7 @@ from deskterm.cli.output import emit
 from deskterm.services.errors import InvalidInput
 
 COLUMNS = ("tickets", "notes", "audit_entries", "contacts", "agents", "groups", "services", "cis", "seconds")
+OPERATIONS = ("changes", "problems", "known_errors", "events", "handovers")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -50,7 +51,11 @@ def _demo(app: CliApp) -> int:
 
     definitions = resources.files("deskterm.services").joinpath("demo_sla.toml").read_text(encoding="utf-8")
     sla_definitions.apply(app.desk, definitions, "the demo's SLA definitions")
+    from deskterm.services.demo_operations import seed_operations
+
+    operations = seed_operations(app.desk, seed=a.seed)
     if tty:
         print(file=sys.stderr)
-    emit(summary, app.fmt, COLUMNS)
+    record = summary.model_dump() | {k: operations.get(k, 0) for k in OPERATIONS}
+    emit(record, app.fmt, COLUMNS + OPERATIONS)
     return 0

@@ -1,12 +1,14 @@
 """The Textual application: modes, global keys, the live pulse, and navigation. Wiring only."""
 
 import contextlib
+import importlib
 import signal
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker
 
 from deskterm.services import queue
@@ -22,12 +24,12 @@ from deskterm.tui.widgets.status_line import StatusLine
 
 POLL_SECONDS = 1.0
 MODE_KEYS = {"1": "queue", "2": "sla", "3": "changes", "4": "problems", "5": "events", "6": "handover"}
-MODE_LATER = {
-    "changes": "The change board",
-    "problems": "The problems screen",
-    "events": "The event console",
-    "handover": "The handover screen",
-}
+MODE_LATER: dict[str, str] = {}
+
+
+def _screen(module: str, name: str) -> Screen[Any]:
+    screen: Screen[Any] = getattr(importlib.import_module(f"deskterm.tui.screens.{module}"), name)()
+    return screen
 
 
 class DeskApp(App[None]):
@@ -39,8 +41,20 @@ class DeskApp(App[None]):
         "styles/ticket.tcss",
         "styles/sla.tcss",
         "styles/sla_report.tcss",
+        "styles/handover.tcss",
+        "styles/problems.tcss",
+        "styles/changes.tcss",
+        "styles/events.tcss",
     ]
-    MODES: ClassVar = {"queue": QueueScreen, "sla": SlaMonitorScreen}
+    MODES: ClassVar = {
+        "queue": QueueScreen,
+        "sla": SlaMonitorScreen,
+        # The other screens load when first shown, so that start-up pays for the queue only.
+        "changes": lambda: _screen("change_board", "ChangeBoardScreen"),
+        "problems": lambda: _screen("problems", "ProblemsScreen"),
+        "events": lambda: _screen("event_console", "EventConsoleScreen"),
+        "handover": lambda: _screen("handover", "HandoverScreen"),
+    }
     DEFAULT_MODE = "queue"
     COMMANDS: ClassVar = {TicketProvider, DeskCommandsProvider, AgentProvider}
     ENABLE_COMMAND_PALETTE = True
@@ -169,10 +183,30 @@ class DeskApp(App[None]):
             self.switch_mode("queue")
         elif word == "sla":
             self.switch_mode("sla")
+        elif word in ("chg", "changes"):
+            self.switch_mode("changes")
+        elif word.startswith("chg"):
+            from deskterm.tui.screens.change_detail import open_change
+
+            open_change(self, text)
+        elif word in ("prb", "problems"):
+            self.switch_mode("problems")
+        elif word.startswith(("prb", "ke")):
+            from deskterm.tui.screens.problems import open_record
+
+            open_record(self, text)
+        elif word in ("evt", "events"):
+            self.switch_mode("events")
         elif word == "report":
             from deskterm.tui.screens.sla_report import SlaReportScreen
 
             self.push_screen(SlaReportScreen())
+        elif word == "handover":
+            self.switch_mode("handover")
+        elif word == "reports":
+            from deskterm.tui.screens.reports import ReportsScreen
+
+            self.push_screen(ReportsScreen())
         elif word == "new":
             self.log_call()
         elif word == "help":

@@ -2,8 +2,19 @@
 
 from deskterm.store.models.audit import AuditEntry
 from deskterm.store.models.catalogue import CIRelationship, ConfigurationItem, Service, ServiceCI
+from deskterm.store.models.change import Cab, Change  # noqa: F401
 from deskterm.store.models.counter import RefCounter
+from deskterm.store.models.event import Event, EventRule, EventSetting  # noqa: F401
+from deskterm.store.models.handover import CsatResponse, Handover, HandoverItem  # noqa: F401
 from deskterm.store.models.people import Agent, Contact, Group, GroupMember
+from deskterm.store.models.problem import (  # noqa: F401
+    KnownError,
+    KnownErrorCI,
+    KnownErrorIncident,
+    KnownErrorService,
+    Problem,
+    ProblemIncident,
+)
 from deskterm.store.models.sla import (
     Agreement,
     AgreementGroup,

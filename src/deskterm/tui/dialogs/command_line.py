@@ -12,18 +12,18 @@ COMMANDS = {
     "inc": "the ticket queue",
     "queue": "the ticket queue",
     "sla": "the SLA monitor",
+    "chg": "the change board",
+    "prb": "problems and the known error database",
+    "evt": "the event console",
     "report": "the service level report",
+    "handover": "the shift handover",
+    "reports": "service desk reports and KPIs",
     "new": "log a call",
     "help": "keys of this screen",
     "q": "quit",
     "quit": "quit",
 }
-LATER = {
-    "chg": "the change board",
-    "prb": "problems",
-    "evt": "events",
-    "handover": "the shift handover",
-}
+LATER: dict[str, str] = {}
 
 
 class CommandLine(ModalScreen[str | None]):
@@ -32,7 +32,7 @@ class CommandLine(ModalScreen[str | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Label("inc · sla · new · help · q · or a ref like INC-42", id="command-hint")
+        yield Label("inc sla chg prb evt handover report(s) new help q · or a ref: INC-42", id="command-hint")
         yield Input(placeholder=":", id="command-input")
 
     @on(Input.Submitted)

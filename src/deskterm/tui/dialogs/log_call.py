@@ -20,6 +20,7 @@ from deskterm.services import drafts, people, search, tickets
 from deskterm.services.commands import AddContact, LogIncident, validate
 from deskterm.services.errors import DesktermError, InvalidInput
 from deskterm.tui.render import safe
+from deskterm.tui.widgets.kedb_panel import KedbPanel
 from deskterm.tui.widgets.lookup import Lookup
 
 DRAFT = "log-call"
@@ -31,6 +32,7 @@ class LogCallDialog(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="log_call.save"),
         Binding("ctrl+n", "new_caller", "New caller", id="log_call.new_caller"),
+        Binding("ctrl+o", "known_error", "Use known error", id="log_call.known_error"),
         Binding("escape", "leave", "Cancel", id="log_call.cancel"),
     ]
 
@@ -74,6 +76,7 @@ class LogCallDialog(ModalScreen[str | None]):
             yield Label("Description", classes="form-label")
             yield TextArea(id="field-description", classes="form-area", soft_wrap=True)
             yield Label("", id="error-description", classes="form-error")
+            yield KedbPanel(title="Known errors (ctrl+o marks one to apply)", id="log-call-kedb")
             yield Label("Service", classes="form-label")
             yield Lookup(lambda text: search.services(desk, text), placeholder="service", id="field-service")
             yield Label("", id="error-service", classes="form-error")
@@ -216,6 +219,33 @@ class LogCallDialog(ModalScreen[str | None]):
 
         self.app.push_screen(ConfirmDialog("Discard this call? What you typed will be lost."), answered)
 
+    # -- the KEDB as the agent types -------------------------------------------------------------
+
+    @on(Input.Changed, "#field-title")
+    @on(TextArea.Changed, "#field-description")
+    @on(Lookup.Chosen)
+    def _kedb_lookup(self) -> None:
+        v = self.values()
+        self.query_one(KedbPanel).look_for(
+            f"{v['title']} {v['description']}", service=v["service"], ci=v["ci"]
+        )
+
+    def action_known_error(self) -> None:
+        hit = self.query_one(KedbPanel).step()
+        if hit is not None:
+            self.notify(f"{hit.ref} will be applied when the call is saved: {hit.workaround[:80]}", timeout=6)
+
+    def _apply_known_error(self, desk: Any, ke: str, ref: str) -> None:
+        """In the save worker, after logging: the call is saved even if this fails."""
+        from deskterm.services import kedb
+
+        try:
+            kedb.apply_known_error(desk, ke, ref)
+        except DesktermError as exc:
+            self.app.call_from_thread(self.app.notify, f"{ref} logged; {ke} not applied: {exc.message}")
+            return
+        self.app.call_from_thread(self.app.notify, f"{ke} applied to {ref}: workaround recorded", timeout=6)
+
     # -- save -------------------------------------------------------------------------------
 
     def action_save(self) -> None:
@@ -227,6 +257,7 @@ class LogCallDialog(ModalScreen[str | None]):
             label.update("")
             label.display = False
         desk = self.app.desk  # type: ignore[attr-defined]
+        marked = self.query_one(KedbPanel).marked
 
         def work() -> None:
             try:
@@ -235,6 +266,8 @@ class LogCallDialog(ModalScreen[str | None]):
                 self.app.call_from_thread(self._error, exc)
                 return
             drafts.discard_draft(DRAFT)
+            if marked is not None:
+                self._apply_known_error(desk, marked.ref, ref)
             self.app.call_from_thread(self.dismiss, ref)
 
         self.run_worker(work, thread=True, group="log-call")

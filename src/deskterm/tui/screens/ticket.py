@@ -18,6 +18,7 @@ from deskterm.services.errors import DesktermError
 from deskterm.services.views import TicketView
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import safe
+from deskterm.tui.widgets.kedb_panel import KedbPanel
 from deskterm.tui.widgets.queue_table import time_left
 from deskterm.tui.widgets.status_line import StatusLine
 
@@ -276,6 +277,8 @@ class TicketScreen(Screen[None]):
         Binding("m", "act('major')", "Major", show=False, id="ticket.major"),
         Binding("l", "act('children')", "Link children", show=False, id="ticket.children"),
         Binding("x", "explain", "Explain SLA", id="ticket.explain"),
+        Binding("K", "known_error", "Apply known error", show=False, id="ticket.known_error"),
+        Binding("S", "survey", "Survey", show=False, id="ticket.survey"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="ticket.down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="ticket.up"),
     ]
@@ -291,6 +294,7 @@ class TicketScreen(Screen[None]):
         yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
         yield Static(id="ticket-header")
         yield Static(id="ticket-clocks")
+        yield KedbPanel(limit=2, title="Known errors that may fit (K applies one)", id="ticket-kedb")
         with VerticalScroll(id="ticket-timeline"):
             yield Static(id="ticket-events")
         yield Footer()
@@ -321,6 +325,9 @@ class TicketScreen(Screen[None]):
         self.query_one("#ticket-header", Static).update(header(view))
         self.query_one("#ticket-clocks", Static).update(clocks_block(explanation))
         self.query_one("#ticket-events", Static).update(timeline(view))
+        wanted = view.kind.value == "incident" and view.status.is_open and not view.workaround
+        text = f"{view.title} {view.description}" if wanted else ""  # nothing: the panel hides
+        self.query_one(KedbPanel).look_for(text, service=view.service, ci=view.ci)
         own = self._follow
         if before is None or self._follow:
             self._follow = False
@@ -337,6 +344,19 @@ class TicketScreen(Screen[None]):
     def action_scroll(self, step: int) -> None:
         scroller = self.query_one("#ticket-timeline", VerticalScroll)
         scroller.scroll_relative(y=step, animate=False)
+
+    def action_known_error(self) -> None:
+        if self.view is not None:
+            from deskterm.tui.screens.problems import apply_known_error
+
+            apply_known_error(self, self.view)
+
+    def action_survey(self) -> None:
+        """Record the caller's satisfaction answer (resolved tickets)."""
+        from deskterm.tui.dialogs.csat import survey_dialog
+
+        dialog = survey_dialog(self.app.desk, self.ref)  # type: ignore[attr-defined]
+        self.app.push_screen(dialog, lambda message: self.action_done(message) if message else None)
 
     def action_explain(self) -> None:
         if self.explanation is None:

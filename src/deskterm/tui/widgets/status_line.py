@@ -17,6 +17,36 @@ class StatusLine(Static):
         super().__init__(id="status-line")
         self.database = database
 
+    handover: reactive[str] = reactive("")  # the previous shift's handover, unacknowledged
+
+    HANDOVER_CHECK_SECONDS = 15.0
+
+    def on_mount(self) -> None:
+        self.check_handover()
+        self.set_interval(self.HANDOVER_CHECK_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        if self.screen.is_current:  # screens in the background wait until shown
+            self.check_handover()
+
+    def check_handover(self) -> None:
+        """Ask (in a worker) whether the previous shift's handover waits for acknowledgement."""
+        from deskterm.services import handover
+
+        desk = getattr(self.app, "desk", None)
+        if desk is None:
+            return
+
+        def work() -> None:
+            try:
+                waiting = handover.pending_ack(desk)
+            except Exception:  # the flag is a hint: never let it break the line
+                return
+            flag = "ack handover (6)" if waiting else ""  # short: it must fit at 80 columns
+            self.app.call_from_thread(setattr, self, "handover", flag)
+
+        self.run_worker(work, thread=True, group="handover-flag", exclusive=True, exit_on_error=False)
+
     def render(self) -> Text:
         line = Text()
         p = self.pulse
@@ -31,6 +61,9 @@ class StatusLine(Static):
             line.append(str(p.unassigned), "bold")
             line.append("  major ")
             line.append(str(p.major), "bold reverse" if p.major else "bold")
+        if self.handover:
+            line.append("  ")
+            line.append(f"⚑ {self.handover}", "bold reverse")
         if self.problem:
             line.append("  ! ", "bold")
             line.append_text(safe(self.problem))
