@@ -161,6 +161,6 @@ async def test_help_lists_the_console_keys(event_app: DeskApp) -> None:
         assert isinstance(event_app.screen, HelpScreen)
         described = {d for _, d in event_app.screen.keys}
         assert {"Open incident", "Severity", "Source", "CI", "Clear filters"} <= described
-        assert "screen: events" in {d for _, d in event_app.screen.keys}
+        assert "Events" in described  # the key 5 that leads here
         await pilot.press("escape")
         assert isinstance(event_app.screen, EventConsoleScreen)

@@ -15,7 +15,7 @@ from deskterm.services import queue
 from deskterm.services.context import Desk
 from deskterm.services.errors import DesktermError
 from deskterm.tui.commands import AgentProvider, DeskCommandsProvider, TicketProvider
-from deskterm.tui.dialogs.command_line import COMMANDS, LATER, CommandLine
+from deskterm.tui.dialogs.command_line import COMMANDS, CommandLine
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.screens.help import HelpScreen
 from deskterm.tui.screens.queue import QueueScreen
@@ -23,8 +23,6 @@ from deskterm.tui.screens.sla_monitor import SlaMonitorScreen
 from deskterm.tui.widgets.status_line import StatusLine
 
 POLL_SECONDS = 1.0
-MODE_KEYS = {"1": "queue", "2": "sla", "3": "changes", "4": "problems", "5": "events", "6": "handover"}
-MODE_LATER: dict[str, str] = {}
 
 
 def _screen(module: str, name: str) -> Screen[Any]:
@@ -165,10 +163,7 @@ class DeskApp(App[None]):
     # -- navigation -------------------------------------------------------------------------
 
     def action_mode(self, mode: str) -> None:
-        if mode in self.MODES:
-            self.switch_mode(mode)
-        else:
-            self.notify(f"{MODE_LATER[mode]} is not built yet; the queue (1) is.", timeout=4)
+        self.switch_mode(mode)
 
     def action_command_line(self) -> None:
         self.push_screen(CommandLine(), self._run_command)
@@ -211,8 +206,6 @@ class DeskApp(App[None]):
             self.log_call()
         elif word == "help":
             self.action_help()
-        elif word in LATER:
-            self.notify(f"{LATER[word].capitalize()} is not built yet.", timeout=4)
         else:
             self.open_ticket(text, unknown_command=True)
 
@@ -267,8 +260,6 @@ class DeskApp(App[None]):
             if shown not in keys:
                 keys.append(shown)
         lines = [(", ".join(keys), description) for description, keys in merged.items()]
-        for key, mode in MODE_KEYS.items():
-            lines.append((key, f"screen: {mode}" + ("" if mode in self.MODES else " (not built yet)")))
         name = getattr(screen, "HELP_TITLE", "") or type(screen).__name__.removesuffix("Screen").lower()
         self.push_screen(HelpScreen(name, lines))
 

@@ -23,7 +23,6 @@ COMMANDS = {
     "q": "quit",
     "quit": "quit",
 }
-LATER: dict[str, str] = {}
 
 
 class CommandLine(ModalScreen[str | None]):

@@ -6,24 +6,21 @@ A worker asks every ``POLL_SECONDS`` for the desk's event revision (one indexed 
 it moved are the rows read again, and the table is repainted only when they differ.
 """
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.strip import Strip
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Static
 
 from deskterm.domain.events import Severity
 from deskterm.services import events
 from deskterm.services.errors import DesktermError
-from deskterm.tui.render import cell, fit_columns, safe
+from deskterm.tui.render import cell, safe
 from deskterm.tui.screens.base import DeskScreen
+from deskterm.tui.widgets.line_table import Col, LineTable
 
 POLL_SECONDS = 2.0
 LIMIT = 500
@@ -39,15 +36,6 @@ SEVERITY_LABEL = {
 SEVERITY_FILTERS: tuple[Severity | None, ...] = (None, *(s for s in Severity if s is not Severity.OK))
 
 
-@dataclass(frozen=True)
-class Col:
-    key: str
-    title: str
-    width: int  # 0: takes the rest
-    min_width: int = 0
-    right: bool = False
-
-
 COLUMNS = (
     Col("severity", "Severity", 8),
     Col("state", "State", 8),
@@ -61,9 +49,12 @@ COLUMNS = (
 )
 
 
-class EventTable(Widget, can_focus=True):
+class EventTable(LineTable[events.EventRow]):
     """The events on screen, one line each; the screen owns the keys."""
 
+    COLUMNS = COLUMNS
+    PREFIX = "event-table"
+    EMPTY = "No events yet: deskterm event ingest feeds them in."
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "event-table--header",
         "event-table--cursor",
@@ -74,23 +65,6 @@ class EventTable(Widget, can_focus=True):
         "event-table--info",
         "event-table--cleared",
     }
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.rows: list[events.EventRow] = []
-        self.cursor = 0
-        self.top = 0
-        self.loaded = False
-        self.empty_text = "No events yet: deskterm event ingest feeds them in."
-        self.repaints = 0
-
-    @property
-    def page_rows(self) -> int:
-        return max(1, self.size.height - 1)
-
-    @property
-    def current(self) -> events.EventRow | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
     def show(self, rows: list[events.EventRow]) -> None:
         """New rows: the cursor stays on its event; nothing is drawn when nothing changed."""
@@ -103,55 +77,6 @@ class EventTable(Widget, can_focus=True):
         self._scroll_to_cursor()
         self.repaints += 1
         self.refresh()
-
-    def _scroll_to_cursor(self) -> None:
-        if self.cursor < self.top:
-            self.top = self.cursor
-        elif self.cursor >= self.top + self.page_rows:
-            self.top = self.cursor - self.page_rows + 1
-        self.top = max(0, min(self.top, max(0, len(self.rows) - self.page_rows)))
-
-    def move(self, delta: int) -> None:
-        if self.rows:
-            self.cursor = max(0, min(self.cursor + delta, len(self.rows) - 1))
-            self._scroll_to_cursor()
-            self.refresh()
-
-    def page(self, direction: int) -> None:
-        step = self.page_rows * direction
-        self.top = max(0, min(self.top + step, max(0, len(self.rows) - self.page_rows)))
-        self.move(step)
-
-    def position(self) -> str:
-        return f"{self.cursor + 1}/{len(self.rows)}" if self.rows else "0/0"
-
-    def _layout(self, width: int) -> list[tuple[Col, int]]:
-        return fit_columns([c for c in COLUMNS if width >= c.min_width], width)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        layout = self._layout(width)
-        if y == 0:
-            line = Text()
-            for i, (col, w) in enumerate(layout):
-                line.append_text(cell(col.title.rjust(w) if col.right else col.title, w))
-                if i < len(layout) - 1:
-                    line.append(" ")
-            return self._strip(line, self.get_component_rich_style("event-table--header"), width)
-        index = self.top + y - 1
-        if index >= len(self.rows):
-            if y == 1 and not self.rows:
-                text = self.empty_text if self.loaded else "Loading…"
-                return Strip([Segment(text.ljust(width)[:width], self.rich_style)])
-            return Strip.blank(width, self.rich_style)
-        row = self.rows[index]
-        base = self.get_component_rich_style("event-table--cursor") if index == self.cursor else Style()
-        line = Text()
-        for i, (col, w) in enumerate(layout):
-            line.append_text(self._cell(row, col, w))
-            if i < len(layout) - 1:
-                line.append(" ")
-        return self._strip(line, base, width)
 
     def _cell(self, row: events.EventRow, col: Col, w: int) -> Text:
         cleared = row.state == "cleared"
@@ -176,11 +101,6 @@ class EventTable(Widget, can_focus=True):
             case "check":
                 return cell(row.check, w)
         return cell(" ".join(row.message.split()), w)
-
-    def _strip(self, line: Text, style: Style, width: int) -> Strip:
-        line.truncate(width, pad=True)
-        segments = list(line.render(self.app.console))
-        return Strip(segments).apply_style(self.rich_style + style).crop(0, width)
 
 
 class EventConsoleScreen(DeskScreen):

@@ -11,7 +11,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 GLOBAL_NOTES = [
-    (":", "command line: inc, sla, report, new, help, q, or a ref such as INC-42"),
+    (
+        ":",
+        "command line: inc, sla, chg, prb, evt, handover, report(s), new, help, q, "
+        "or a ref: INC-42, CHG-7, PRB-3, KE-2",
+    ),
     ("ctrl+p", "palette: tickets by ref or words, commands, agents"),
 ]
 

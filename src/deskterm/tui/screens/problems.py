@@ -162,7 +162,7 @@ class ProblemsScreen(DeskScreen):
         self.run_worker(work, thread=True, exclusive=True, group="problems-load")
 
     def _columns(self) -> list[tuple[str, int]]:
-        width = self.size.width or 80
+        width = self.size.width or self.app.size.width
         cols = [("Ref", 6), ("Pri", 3), ("State", 15), ("Open/Inc", 8), ("KE", 5)]
         if width >= WIDE:
             cols += [("Service", 14), ("Group", 14)]
@@ -459,7 +459,7 @@ class ProblemScreen(Screen[None]):
         table.display = bool(view.linked)
         row = table.cursor_row
         table.clear()
-        width = max(10, (self.size.width or 80) - 8 - 3 - 20 - 2 * 5)
+        width = max(10, (self.size.width or self.app.size.width) - 8 - 3 - 20 - 2 * 5)
         for inc in view.linked:
             status = inc.status.value + (f" ({inc.pending_reason.value})" if inc.pending_reason else "")
             table.add_row(

@@ -9,23 +9,20 @@ lines whose shown text changed: an idle SSH link stays quiet.
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
-from textual.strip import Strip
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from deskterm.services import sla
 from deskterm.services.errors import DesktermError
 from deskterm.tui.messages import DeskChanged
-from deskterm.tui.render import cell, fit_columns, safe
+from deskterm.tui.render import cell, safe
 from deskterm.tui.screens.base import DeskScreen
+from deskterm.tui.widgets.line_table import Col, LineTable
 from deskterm.tui.widgets.queue_table import time_left
 from deskterm.tui.widgets.status_line import StatusLine
 
@@ -86,16 +83,6 @@ class Shown:
         return any(needle in value.casefold() for value in (self.group, self.agreement, self.kind))
 
 
-@dataclass(frozen=True)
-class Col:
-    key: str
-    title: str
-    width: int  # 0: takes the rest
-    min_width: int = 0  # shown only when the table is at least this wide
-    max_width: int = 0  # shown only when the table is narrower than this (0: always)
-    right: bool = False
-
-
 COLUMNS = (
     Col("band", "Band", 10),
     Col("left", "Left", 7, right=True),
@@ -110,9 +97,12 @@ COLUMNS = (
 )
 
 
-class SlaTable(Widget, can_focus=True):
+class SlaTable(LineTable[Shown]):
     """Every clock on screen, one line each; the screen owns the keys."""
 
+    COLUMNS = COLUMNS
+    PREFIX = "sla-table"
+    EMPTY = "No running SLA clocks."
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "sla-table--header",
         "sla-table--cursor",
@@ -121,23 +111,6 @@ class SlaTable(Widget, can_focus=True):
         "sla-table--ok",
         "sla-table--paused",
     }
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.rows: list[Shown] = []
-        self.cursor = 0
-        self.top = 0
-        self.loaded = False
-        self.empty_text = "No running SLA clocks."
-        self.repaints = 0  # lines (or whole tables) repainted: the countdown keeps this low
-
-    @property
-    def page_rows(self) -> int:
-        return max(1, self.size.height - 1)
-
-    @property
-    def current(self) -> Shown | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
     def show(self, rows: list[Shown]) -> None:
         """New rows: repaint only the lines whose text changed when the same clocks stay in the
@@ -160,60 +133,6 @@ class SlaTable(Widget, can_focus=True):
         self.repaints += 1
         self.refresh()
 
-    def _scroll_to_cursor(self) -> None:
-        if self.cursor < self.top:
-            self.top = self.cursor
-        elif self.cursor >= self.top + self.page_rows:
-            self.top = self.cursor - self.page_rows + 1
-        self.top = max(0, min(self.top, max(0, len(self.rows) - self.page_rows)))
-
-    def move(self, delta: int) -> None:
-        if not self.rows:
-            return
-        self.cursor = max(0, min(self.cursor + delta, len(self.rows) - 1))
-        self._scroll_to_cursor()
-        self.refresh()
-
-    def page(self, direction: int) -> None:
-        step = self.page_rows * direction
-        self.top = max(0, min(self.top + step, max(0, len(self.rows) - self.page_rows)))
-        self.move(step)
-
-    def position(self) -> str:
-        return f"{self.cursor + 1}/{len(self.rows)}" if self.rows else "0/0"
-
-    # -- drawing ----------------------------------------------------------------------------
-
-    def _layout(self, width: int) -> list[tuple[Col, int]]:
-        return fit_columns(
-            [c for c in COLUMNS if width >= c.min_width and (not c.max_width or width < c.max_width)], width
-        )
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        layout = self._layout(width)
-        if y == 0:
-            line = Text()
-            for i, (col, w) in enumerate(layout):
-                line.append_text(cell(col.title.rjust(w) if col.right else col.title, w))
-                if i < len(layout) - 1:
-                    line.append(" ")
-            return self._strip(line, self.get_component_rich_style("sla-table--header"), width)
-        index = self.top + y - 1
-        if index >= len(self.rows):
-            if y == 1 and not self.rows:
-                text = self.empty_text if self.loaded else "Loading…"
-                return Strip([Segment(text.ljust(width)[:width], self.rich_style)])
-            return Strip.blank(width, self.rich_style)
-        row = self.rows[index]
-        base = self.get_component_rich_style("sla-table--cursor") if index == self.cursor else Style()
-        line = Text()
-        for i, (col, w) in enumerate(layout):
-            line.append_text(self._cell(row, col, w))
-            if i < len(layout) - 1:
-                line.append(" ")
-        return self._strip(line, base, width)
-
     def _cell(self, row: Shown, col: Col, w: int) -> Text:
         band_style = str(self.get_component_rich_style(f"sla-table--{row.band}"))
         match col.key:
@@ -226,11 +145,6 @@ class SlaTable(Widget, can_focus=True):
             case "owner":
                 return cell(f"{row.group}/{row.assignee}", w)
         return cell(getattr(row, col.key), w)
-
-    def _strip(self, line: Text, style: Style, width: int) -> Strip:
-        line.truncate(width, pad=True)
-        segments = list(line.render(self.app.console))
-        return Strip(segments).apply_style(self.rich_style + style).crop(0, width)
 
 
 class SlaFilterInput(Input):
