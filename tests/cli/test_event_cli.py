@@ -72,10 +72,24 @@ def test_ingest_alertmanager_payloads(cli: Cli) -> None:
     assert json.loads(out)["incidents_resolved"] == 1
 
 
-def test_format_names_the_output_and_points_to_input_format(cli: Cli) -> None:
-    code, _, err = cli("event", "ingest", "--format", "alertmanager", str(FIXTURES / "firing.json"))
-    assert code == 2
-    assert "use --input-format alertmanager" in err
+def test_format_alertmanager_as_the_issue_writes_it_reads_alertmanager_input(cli: Cli) -> None:
+    code, out, err = cli("event", "ingest", "--format", "alertmanager", str(FIXTURES / "firing.json"))
+    assert code == 0, err
+    assert "incidents opened" in out and "1" in out  # the summary as a table
+    code, _, err = cli(
+        "event",
+        "ingest",
+        "--format",
+        "alertmanager",
+        "--input-format",
+        "alertmanager",
+        str(FIXTURES / "resolved.json"),
+    )
+    assert code == 0, err
+    code, _, err = cli("event", "ingest", "--format", "deskterm", "--input-format", "alertmanager", "-")
+    assert code == 4 and "disagree" in err
+    code, _, err = cli("event", "ingest", "--format", "yaml", "-")
+    assert code == 2 and "table, json, deskterm, alertmanager" in err
 
 
 def test_a_missing_file_changes_nothing(cli: Cli, tmp_path: Path) -> None:

@@ -305,3 +305,22 @@ async def test_fixing_change_and_edit_by_keys_and_a_stale_screen_is_refused(
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert problems.get_problem(tui_desk, "PRB-2").title == "Mail to external domains queues for an hour"
+
+
+async def test_the_palette_opens_a_problem_by_ref_and_lists_every_screen(prb_app: DeskApp) -> None:
+    from textual.command import CommandPalette
+
+    first = problems.list_problems(prb_app.desk)[0].ref
+    async with prb_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Change board")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert prb_app.current_mode == "changes"
+        await pilot.press("ctrl+p", *first.lower().replace("-", ""))
+        await settle(pilot)
+        assert isinstance(prb_app.screen, CommandPalette)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert getattr(prb_app.screen, "ref", None) == first

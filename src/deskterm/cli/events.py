@@ -1,9 +1,10 @@
 """``deskterm event ingest | list | show | rules apply | rules export``: event management.
 
 The input format of ``ingest`` is chosen with ``--input-format deskterm|alertmanager``
-(``--format-in`` for short): ``--format`` is, as on every printing command, how the result is
-printed (here the summary). Issue 6 wrote ``--format alertmanager``; that spelling is refused
-with a usage error (exit 2) that names ``--input-format``, so nothing is silently misread.
+(``--format-in`` for short). ``--format`` is, as on every printing command, how the result is
+printed (here the summary: table or json); for ``ingest`` it also takes the input formats, so
+``deskterm event ingest --format alertmanager`` reads Alertmanager payloads and prints the
+summary as a table. Both can be given: ``--input-format alertmanager --format json``.
 """
 
 import argparse
@@ -50,16 +51,15 @@ EXIT_MALFORMED = 4
 
 
 class _IngestFormat(argparse.Action):
-    """``--format``: table or json; an input format given here gets a pointer to the right option."""
+    """``--format``: table or json for the summary, or an input format (deskterm, alertmanager)."""
 
     def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
         if values in events.FORMATS:
-            parser.error(
-                f"--format chooses how the summary is printed (table or json); "
-                f"to read {values} input, use --input-format {values}"
-            )
+            namespace.input_format_from_format = values
+            return
         if values not in ("table", "json"):
-            parser.error(f"--format {values!r}: use table or json")
+            names = ", ".join(("table", "json", *events.FORMATS))
+            parser.error(f"--format {values!r}: use one of {names}")
         setattr(namespace, self.dest, values)
 
 
@@ -88,8 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--format",
         action=_IngestFormat,
         default="table",
-        metavar="{table,json}",
-        help="how to print the summary (default: table)",
+        metavar="{table,json,deskterm,alertmanager}",
+        help="how to print the summary (default: table), or what the input is",
     )
     handler(ing, _ingest)
 
@@ -144,8 +144,12 @@ def _ingest(app: CliApp) -> int:
     def report(message: str) -> None:
         print(f"deskterm: {message}", file=sys.stderr)
 
+    given = getattr(a, "input_format_from_format", None)
+    if given and a.input_format not in ("deskterm", given):
+        raise InvalidInput(f"--format {given} and --input-format {a.input_format} disagree; give one of them")
+    fmt = given or a.input_format
     for label, fh in _open_inputs(a.files):
-        total = total.merge(events.ingest(desk, fh, fmt=a.input_format, label=label, on_error=report))
+        total = total.merge(events.ingest(desk, fh, fmt=fmt, label=label, on_error=report))
     if app.fmt == "json":
         emit(total, "json", ())
     else:

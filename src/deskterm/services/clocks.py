@@ -292,8 +292,10 @@ def recompute_all(s: Session, now: datetime, agreements: Applicable | None = Non
     """After a calendar, a target or a warning level changed: every stored clock re-measured
     from its stored phases (no history is read), then each ticket's soonest due instant.
 
-    Each clock costs a few calendar lookups per phase; rows are written with one executemany.
-    Returns how many clocks were re-measured."""
+    Each clock costs a few calendar lookups per phase. Only the clocks whose state, target, due
+    or warning instant came out different are written (with the business time used as of now),
+    and only their tickets' soonest due instants: a new holiday next month rewrites the clocks
+    it moves, not every clock of the desk. Returns how many clocks were re-measured."""
     agreements = agreements if agreements is not None else load_agreements(s)
     now_us = to_micros(now)
     rows = s.execute(
@@ -303,35 +305,52 @@ def recompute_all(s: Session, now: datetime, agreements: Applicable | None = Non
             TicketClock.agreement_id,
             TicketClock.metric,
             TicketClock.phases,
+            TicketClock.state,
+            TicketClock.running,
+            TicketClock.target_seconds,
+            TicketClock.due_at,
+            TicketClock.warn_at,
         )
     ).all()
     changed: list[tuple[Any, ...]] = []
     gone: list[int] = []
+    touched: set[int] = set()
     soonest: dict[int, datetime | None] = {}
-    for clock_id, ticket_id, agreement_id, metric, raw in rows:
+    measured = 0
+    for clock_id, ticket_id, agreement_id, metric, raw, state, running, target, due_at, warn_at in rows:
         soonest.setdefault(ticket_id, None)
         terms = agreements.terms.get(agreement_id)
-        if terms is None or not raw:
-            gone.append(clock_id)
-            continue
         # Stored phases are measured as they are read: [start, end, mode, "P2"] rows (a priority
         # string finds the same target as the enum), so no objects are built per row.
-        m = measure(raw, terms, _METRICS[metric], now_us)  # type: ignore[arg-type]
-        if m is None:  # no target for the ticket's priority any more
+        m = measure(raw, terms, _METRICS[metric], now_us) if terms and raw else None  # type: ignore[arg-type]
+        if m is None:  # the agreement is gone, or sets no target for the ticket's priority now
             gone.append(clock_id)
+            touched.add(ticket_id)
             continue
+        measured += 1
         due = None if m.due is None else from_micros(m.due)
-        _keep_soonest(soonest, ticket_id, m.mode == 0, due)
+        warn = None if m.warning is None else from_micros(m.warning)
+        is_running = m.mode == 0
+        _keep_soonest(soonest, ticket_id, is_running, due)
+        if (state, bool(running), target, due_at, warn_at) == (
+            m.state.value,
+            is_running,
+            m.target // 1_000_000,
+            due,
+            warn,
+        ):
+            continue
+        touched.add(ticket_id)
         changed.append(
             (
                 clock_id,
                 m.state.value,
-                m.mode == 0,
+                is_running,
                 m.target // 1_000_000,
                 m.elapsed / 1_000_000,
                 m.paused / 1_000_000,
                 due,
-                None if m.warning is None else from_micros(m.warning),
+                warn,
             )
         )
     update_by_key(
@@ -344,8 +363,9 @@ def recompute_all(s: Session, now: datetime, agreements: Applicable | None = Non
     )
     for start in range(0, len(gone), CHUNK):
         s.execute(delete(TicketClock).where(TicketClock.id.in_(gone[start : start + CHUNK])))
-    _store_soonest_due(s, soonest)
-    return len(changed)
+    dues = [(ticket_id, soonest[ticket_id]) for ticket_id in touched]
+    update_by_key(s.connection(), Ticket.__table__, "id", ("sla_due_at",), dues)
+    return measured
 
 
 def _keep_soonest(

@@ -4,7 +4,7 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from deskterm.domain.refs import looks_like_ref
+from deskterm.domain.refs import RefError, RefKind, looks_like_ref, parse_ref
 from deskterm.services import people, tickets
 from deskterm.services.errors import DesktermError
 from deskterm.tui.render import safe
@@ -19,6 +19,14 @@ class TicketProvider(Provider):
             return
         app = self.app
         desk = app.desk  # type: ignore[attr-defined]
+        try:
+            ref = parse_ref(text)
+        except RefError:
+            ref = None
+        if ref is not None and ref.kind in (RefKind.CHG, RefKind.PRB, RefKind.KE):
+            # changes, problems and known errors open through the command line's ref jump
+            yield Hit(1.0, f"open {ref}", partial(app._run_command, str(ref)), help="open this record")  # type: ignore[attr-defined]
+            return
         try:
             rows = await self._rows(desk, text)
         except DesktermError:
@@ -48,6 +56,13 @@ class DeskCommandsProvider(Provider):
         commands = [
             ("Log a call", "log a new incident or request", app.log_call),  # type: ignore[attr-defined]
             ("Queue", "the ticket queue", partial(app.switch_mode, "queue")),
+            ("SLA monitor", "running targets, soonest due first", partial(app.switch_mode, "sla")),
+            ("Change board", "RFCs by state, CAB votes, schedule", partial(app.switch_mode, "changes")),
+            ("Problems", "problems and the known error database", partial(app.switch_mode, "problems")),
+            ("Event console", "live monitoring events", partial(app.switch_mode, "events")),
+            ("Shift handover", "the digest, sign-off and acknowledge", partial(app.switch_mode, "handover")),
+            ("Service level report", "achievement and breaches", partial(app._run_command, "report")),  # type: ignore[attr-defined]
+            ("Reports", "service desk KPIs and CSAT", partial(app._run_command, "reports")),  # type: ignore[attr-defined]
             ("Help", "keys of this screen", app.action_help),  # type: ignore[attr-defined]
             ("Quit", "leave deskterm", app.action_quit_desk),  # type: ignore[attr-defined]
         ]
