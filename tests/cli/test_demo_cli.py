@@ -19,3 +19,11 @@ def test_the_demo_fills_every_capability_and_refuses_a_desk_with_data(
     code, _, err = cli("demo", "--tickets", "10")
     assert code == 4 and "empty" in err
     assert cli("demo", "--tickets", "10", "--if-empty")[0] == 0
+
+
+def test_the_demo_summary_table_fits_80_columns(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = Cli(db_url, capsys)("demo", "--tickets", "20")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any(line.split()[:2] == ["known", "errors"] for line in lines)

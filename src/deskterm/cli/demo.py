@@ -4,7 +4,7 @@ import argparse
 import sys
 
 from deskterm.cli.app import CliApp, add_format, handler
-from deskterm.cli.output import emit
+from deskterm.cli.output import emit, write_fields
 from deskterm.services.errors import InvalidInput
 
 COLUMNS = ("tickets", "notes", "audit_entries", "contacts", "agents", "groups", "services", "cis", "seconds")
@@ -57,5 +57,8 @@ def _demo(app: CliApp) -> int:
     if tty:
         print(file=sys.stderr)
     record = summary.model_dump() | {k: operations.get(k, 0) for k in OPERATIONS}
-    emit(record, app.fmt, COLUMNS + OPERATIONS)
+    if app.fmt == "table":  # one record: a line per count fits 80 columns
+        write_fields([(k.replace("_", " "), record[k]) for k in COLUMNS + OPERATIONS])
+    else:
+        emit(record, app.fmt, COLUMNS + OPERATIONS)
     return 0
