@@ -20,7 +20,7 @@ from deskterm.services import events
 from deskterm.services.errors import DesktermError
 from deskterm.tui.render import cell, safe
 from deskterm.tui.screens.base import DeskScreen
-from deskterm.tui.widgets.line_table import Col, LineTable
+from deskterm.tui.widgets.line_table import Col, LineTable, LineTableKeys
 
 POLL_SECONDS = 2.0
 LIMIT = 500
@@ -103,7 +103,7 @@ class EventTable(LineTable[events.EventRow]):
         return cell(" ".join(row.message.split()), w)
 
 
-class EventConsoleScreen(DeskScreen):
+class EventConsoleScreen(LineTableKeys, DeskScreen):
     HELP_TITLE = "event console"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open incident", id="events.open"),
@@ -232,22 +232,6 @@ class EventConsoleScreen(DeskScreen):
         self._show_bar()
 
     # -- actions ----------------------------------------------------------------------------
-
-    def action_move(self, delta: int) -> None:
-        self.table.move(delta)
-        self._show_bar()
-
-    def action_page(self, direction: int) -> None:
-        self.table.page(direction)
-        self._show_bar()
-
-    def action_first(self) -> None:
-        self.table.move(-len(self.table.rows))
-        self._show_bar()
-
-    def action_last(self) -> None:
-        self.table.move(len(self.table.rows))
-        self._show_bar()
 
     def action_open(self) -> None:
         row = self.table.current

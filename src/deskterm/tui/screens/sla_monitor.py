@@ -22,7 +22,7 @@ from deskterm.services.errors import DesktermError
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import cell, safe
 from deskterm.tui.screens.base import DeskScreen
-from deskterm.tui.widgets.line_table import Col, LineTable
+from deskterm.tui.widgets.line_table import Col, LineTable, LineTableKeys
 from deskterm.tui.widgets.queue_table import time_left
 from deskterm.tui.widgets.status_line import StatusLine
 
@@ -162,7 +162,7 @@ class SlaFilterInput(Input):
         self.screen.action_clear_filters()  # type: ignore[attr-defined]
 
 
-class SlaMonitorScreen(DeskScreen):
+class SlaMonitorScreen(LineTableKeys, DeskScreen):
     HELP_TITLE = "SLA monitor"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="sla.open"),
@@ -303,22 +303,6 @@ class SlaMonitorScreen(DeskScreen):
         self._apply()
 
     # -- actions ----------------------------------------------------------------------------
-
-    def action_move(self, delta: int) -> None:
-        self.table.move(delta)
-        self._show_bar()
-
-    def action_page(self, direction: int) -> None:
-        self.table.page(direction)
-        self._show_bar()
-
-    def action_first(self) -> None:
-        self.table.move(-len(self.table.rows))
-        self._show_bar()
-
-    def action_last(self) -> None:
-        self.table.move(len(self.table.rows))
-        self._show_bar()
 
     def action_open(self) -> None:
         row = self.table.current

@@ -109,3 +109,29 @@ class LineTable(Widget, Generic[R], can_focus=True):
         line.truncate(width, pad=True)
         segments = list(line.render(self.app.console))
         return Strip(segments).apply_style(self.rich_style + style).crop(0, width)
+
+
+class LineTableKeys:
+    """The moving keys of a screen that shows one :class:`LineTable` as ``self.table`` and
+    keeps a status bar (``_show_bar``) that tells where the cursor is."""
+
+    table: LineTable[Any]
+
+    def _show_bar(self) -> None:
+        raise NotImplementedError
+
+    def action_move(self, delta: int) -> None:
+        self.table.move(delta)
+        self._show_bar()
+
+    def action_page(self, direction: int) -> None:
+        self.table.page(direction)
+        self._show_bar()
+
+    def action_first(self) -> None:
+        self.table.move(-len(self.table.rows))
+        self._show_bar()
+
+    def action_last(self) -> None:
+        self.table.move(len(self.table.rows))
+        self._show_bar()
