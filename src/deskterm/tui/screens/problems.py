@@ -427,10 +427,15 @@ class ProblemScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(StatusLine).pulse = getattr(self.app, "pulse", None)
         table = self.query_one("#problem-incidents", DataTable)
-        for name, width in (("Ref", 8), ("Pri", 3), ("Status", 20), ("Title", 0)):
-            table.add_column(name, width=width or None, key=name)
+        # Fixed widths (the title takes the rest of the app's width): a column sized from its
+        # content would depend on whether the rows arrived before the first paint.
+        for name, width in (("Ref", 8), ("Pri", 3), ("Status", 20), ("Title", self._title_width())):
+            table.add_column(name, width=width, key=name)
         table.focus()
         self.load()
+
+    def _title_width(self) -> int:
+        return max(10, self.app.size.width - 8 - 3 - 20 - 2 * 5)
 
     def load(self) -> None:
         desk = self.app.desk  # type: ignore[attr-defined]
@@ -459,7 +464,7 @@ class ProblemScreen(Screen[None]):
         table.display = bool(view.linked)
         row = table.cursor_row
         table.clear()
-        width = max(10, (self.size.width or self.app.size.width) - 8 - 3 - 20 - 2 * 5)
+        width = self._title_width()
         for inc in view.linked:
             status = inc.status.value + (f" ({inc.pending_reason.value})" if inc.pending_reason else "")
             table.add_row(
