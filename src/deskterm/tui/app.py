@@ -1,13 +1,14 @@
 """The Textual application: modes, global keys, the live pulse, and navigation. Wiring only."""
 
 import contextlib
-import importlib
 import signal
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker
 
@@ -20,14 +21,35 @@ from deskterm.tui.messages import DeskChanged
 from deskterm.tui.screens.help import HelpScreen
 from deskterm.tui.screens.queue import QueueScreen
 from deskterm.tui.screens.sla_monitor import SlaMonitorScreen
+from deskterm.tui.typeahead import KeyOrder
 from deskterm.tui.widgets.status_line import StatusLine
 
 POLL_SECONDS = 1.0
+MAX_PUSHED = 6  # record screens above a main screen: jumping through refs never grows the stack past this
 
 
-def _screen(module: str, name: str) -> Screen[Any]:
-    screen: Screen[Any] = getattr(importlib.import_module(f"deskterm.tui.screens.{module}"), name)()
-    return screen
+def _change_board() -> Screen[Any]:
+    from deskterm.tui.screens.change_board import ChangeBoardScreen
+
+    return ChangeBoardScreen()
+
+
+def _problems() -> Screen[Any]:
+    from deskterm.tui.screens.problems import ProblemsScreen
+
+    return ProblemsScreen()
+
+
+def _event_console() -> Screen[Any]:
+    from deskterm.tui.screens.event_console import EventConsoleScreen
+
+    return EventConsoleScreen()
+
+
+def _handover() -> Screen[Any]:
+    from deskterm.tui.screens.handover import HandoverScreen
+
+    return HandoverScreen()
 
 
 class DeskApp(App[None]):
@@ -48,10 +70,10 @@ class DeskApp(App[None]):
         "queue": QueueScreen,
         "sla": SlaMonitorScreen,
         # The other screens load when first shown, so that start-up pays for the queue only.
-        "changes": lambda: _screen("change_board", "ChangeBoardScreen"),
-        "problems": lambda: _screen("problems", "ProblemsScreen"),
-        "events": lambda: _screen("event_console", "EventConsoleScreen"),
-        "handover": lambda: _screen("handover", "HandoverScreen"),
+        "changes": _change_board,
+        "problems": _problems,
+        "events": _event_console,
+        "handover": _handover,
     }
     DEFAULT_MODE = "queue"
     COMMANDS: ClassVar = {TicketProvider, DeskCommandsProvider, AgentProvider}
@@ -76,6 +98,26 @@ class DeskApp(App[None]):
         self._polling: Worker[None] | None = None
         self._poll_again = False
         self.drafts_unsaved: Callable[[], bool] = lambda: False
+        self.keys = KeyOrder(self._deliver_key, self._focus_chain)
+        self.keys.on_error = self._handle_exception
+
+    # -- keys in the order they were typed ------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.keys.key(event)
+            return
+        await super().on_event(event)
+
+    async def _deliver_key(self, event: events.Key) -> None:
+        await super().on_event(event)
+
+    def _focus_chain(self) -> list[DOMNode]:
+        try:
+            start: DOMNode = self.focused or self.screen
+        except Exception:
+            return [self]
+        return start.ancestors_with_self
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
         """Notices carry refs, titles and typed commands: never parsed as markup."""
@@ -162,7 +204,53 @@ class DeskApp(App[None]):
 
     # -- navigation -------------------------------------------------------------------------
 
+    def open_screen(
+        self,
+        screen: Screen[Any],
+        key: str | None = None,
+        callback: Callable[[Any], None] | None = None,
+    ) -> None:
+        """The one way a record or a sub-screen is opened.
+
+        A record that is already open in this stack is brought back (the screens above it
+        close); another one is pushed; past ``MAX_PUSHED`` the newest screen replaces the top
+        one, so the stack stays bounded however many refs an agent jumps through.
+        """
+        if key is not None:
+            for existing in self.screen_stack[1:]:
+                if getattr(existing, "nav_key", None) == key:
+                    while self.screen is not existing:
+                        self.pop_screen()
+                    return
+            screen.nav_key = key  # type: ignore[attr-defined]
+        if len(self.screen_stack) > MAX_PUSHED:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen, callback)
+
     def action_mode(self, mode: str) -> None:
+        """``1``-``6``: the named main screen, from anywhere. What is open above the current
+        main screen closes first; a dialog holding typed text asks before it is dropped."""
+        question = self._leave_question()
+        if question is None:
+            self.go_to(mode)
+            return
+        from deskterm.tui.dialogs.confirm import ConfirmDialog
+
+        self.push_screen(ConfirmDialog(question), lambda ok: self.go_to(mode) if ok else None)
+
+    def _leave_question(self) -> str | None:
+        for screen in reversed(self.screen_stack):
+            ask = getattr(screen, "leave_question", None)
+            question = ask() if callable(ask) else None
+            if question:
+                return str(question)
+        return None
+
+    def go_to(self, mode: str) -> None:
+        self.save_drafts()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
         self.switch_mode(mode)
 
     def action_command_line(self) -> None:
@@ -195,13 +283,13 @@ class DeskApp(App[None]):
         elif word == "report":
             from deskterm.tui.screens.sla_report import SlaReportScreen
 
-            self.push_screen(SlaReportScreen())
+            self.open_screen(SlaReportScreen(), "report")
         elif word == "handover":
             self.switch_mode("handover")
         elif word == "reports":
             from deskterm.tui.screens.reports import ReportsScreen
 
-            self.push_screen(ReportsScreen())
+            self.open_screen(ReportsScreen(), "reports")
         elif word == "new":
             self.log_call()
         elif word == "help":
@@ -210,8 +298,6 @@ class DeskApp(App[None]):
             self.open_ticket(text, unknown_command=True)
 
     def open_ticket(self, ref: str, *, unknown_command: bool = False) -> None:
-        from deskterm.tui.screens.ticket import TicketScreen
-
         def work() -> None:
             try:
                 canonical = queue.ticket_exists(self.desk, ref)
@@ -222,9 +308,14 @@ class DeskApp(App[None]):
                     msg = f"unknown command {ref!r}: type one of {known}, or a ticket ref like INC-42"
                 self.call_from_thread(self.notify, msg, severity="warning", timeout=6)
                 return
-            self.call_from_thread(self.push_screen, TicketScreen(canonical))
+            self.call_from_thread(self.show_ticket, canonical)
 
         self.run_worker(work, thread=True, group="open-ticket")
+
+    def show_ticket(self, ref: str) -> None:
+        from deskterm.tui.screens.ticket import TicketScreen
+
+        self.open_screen(TicketScreen(ref), f"ticket:{ref}")
 
     def log_call(self) -> None:
         from deskterm.tui.dialogs.log_call import LogCallDialog
@@ -235,6 +326,7 @@ class DeskApp(App[None]):
         if ref:
             self.notify(f"Logged {ref}", timeout=6)
             self.changed_here()
+            self.show_ticket(ref)  # the agent is still on the phone: the new ticket is where they work
 
     def bulk_action(self, what: str, refs: list[str], done: Callable[[], None]) -> None:
         from deskterm.tui.dialogs.bulk import BulkDialog

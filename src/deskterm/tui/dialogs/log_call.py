@@ -37,7 +37,7 @@ class LogCallDialog(ModalScreen[str | None]):
     ]
 
     def __init__(self, draft: dict[str, Any] | None = None) -> None:
-        super().__init__(classes="dialog-screen", id="log-call")
+        super().__init__(classes="dialog-screen log-call")
         self.draft = draft or {}
         self.busy = False
         self.new_caller_id: str | None = None

@@ -321,7 +321,7 @@ class ChangeBoardScreen(DeskScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="change-board-screen")
+        super().__init__(classes="change-board-screen")
         self.all: list[ChangeSummary] = []
         self.text = ""
         self.kind: ChangeType | None = None
@@ -464,12 +464,12 @@ class ChangeBoardScreen(DeskScreen):
     def action_calendar(self) -> None:
         from deskterm.tui.screens.change_calendar import ChangeCalendarScreen
 
-        self.app.push_screen(ChangeCalendarScreen())
+        self.app.open_screen(ChangeCalendarScreen(), "calendar")  # type: ignore[attr-defined]
 
     def action_kpi(self) -> None:
         from deskterm.tui.screens.change_kpi import ChangeKpiScreen
 
-        self.app.push_screen(ChangeKpiScreen())
+        self.app.open_screen(ChangeKpiScreen(), "change-kpi")  # type: ignore[attr-defined]
 
     def action_raise_change(self) -> None:
         from deskterm.tui.dialogs.raise_change import raise_change_dialog

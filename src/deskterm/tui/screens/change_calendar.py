@@ -290,7 +290,7 @@ class ChangeCalendarScreen(Screen[None]):
     ]
 
     def __init__(self, view: str = "week") -> None:
-        super().__init__(id="change-calendar-screen")
+        super().__init__(classes="change-calendar-screen")
         self.initial_view = view
         self.loads = 0
         self._generation = 0

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from deskterm.domain.change import ChangeState, ChangeType
+from deskterm.domain.refs import RefError, parse_ref
 from deskterm.services import changes
 from deskterm.services.change_views import ChangeDetail
 from deskterm.services.errors import DesktermError
@@ -36,7 +37,11 @@ DECISION_MARK = {"approve": "✔ approve", "reject": "✖ reject", "abstain": "�
 
 
 def open_change(app: Any, ref: str) -> None:
-    app.push_screen(ChangeDetailScreen(ref))
+    try:
+        key = str(parse_ref(ref))
+    except RefError:
+        key = ref.strip().upper()
+    app.open_screen(ChangeDetailScreen(ref), f"change:{key}")
 
 
 def when(at: datetime | None) -> str:
@@ -338,7 +343,7 @@ class ChangeDetailScreen(Screen[None]):
     ]
 
     def __init__(self, ref: str) -> None:
-        super().__init__(id="change-detail-screen")
+        super().__init__(classes="change-detail-screen")
         self.ref = ref
         self.view: ChangeDetail | None = None
 

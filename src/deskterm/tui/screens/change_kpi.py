@@ -92,7 +92,7 @@ class ChangeKpiScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="change-kpi-screen")
+        super().__init__(classes="change-kpi-screen")
         self.kind = PERIODS[0]
         self.day: date | None = None  # a day inside the period shown
         self.kpi: ChangeKpi | None = None

@@ -121,7 +121,7 @@ class EventConsoleScreen(LineTableKeys, DeskScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="event-screen")
+        super().__init__(classes="event-screen")
         self.severity: Severity | None = None
         self.source: str | None = None
         self.ci: str | None = None

@@ -56,7 +56,7 @@ class HandoverScreen(DeskScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="handover-screen")
+        super().__init__(classes="handover-screen")
         self.spec = "now"
         self.digest: Digest | None = None
         self.refs: list[str | None] = []  # the ref of each option, None for headings
@@ -425,7 +425,7 @@ class HandoverHistory(ModalScreen[str | None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__(classes="dialog-screen", id="handover-history")
+        super().__init__(classes="dialog-screen handover-history")
         self.keys: list[str] = []
         self._generation = 0  # typing outruns the database: only the newest answer is shown
 

@@ -33,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
-        super().__init__(id="help-screen")
+        super().__init__(classes="help-screen")
         self.title_text = title
         self.keys = keys
 

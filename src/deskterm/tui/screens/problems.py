@@ -71,18 +71,26 @@ def open_record(app: Any, text: str) -> None:
     def work() -> None:
         try:
             if ref.kind is RefKind.PRB:
-                screen: Screen[None] = ProblemScreen(problems.problem_exists(desk, str(ref)))
+                found = problems.problem_exists(desk, str(ref))
             elif ref.kind is RefKind.KE:
-                screen = KnownErrorScreen(kedb.known_error_exists(desk, str(ref)))
+                found = kedb.known_error_exists(desk, str(ref))
             else:
                 app.call_from_thread(app.open_ticket, str(ref))
                 return
         except DesktermError as exc:
             app.call_from_thread(app.notify, exc.message, severity="warning", timeout=6)
             return
-        app.call_from_thread(app.push_screen, screen)
+        app.call_from_thread(show_record, app, found)
 
     app.run_worker(work, thread=True, group="open-record")
+
+
+def show_record(app: Any, ref: str) -> None:
+    """On the UI thread: the problem or known error screen (brought back if already open)."""
+    if ref.upper().startswith("KE"):
+        app.open_screen(KnownErrorScreen(ref), f"ke:{ref}")
+    else:
+        app.open_screen(ProblemScreen(ref), f"problem:{ref}")
 
 
 def is_problem_ref(text: str) -> bool:
@@ -126,7 +134,7 @@ class ProblemsScreen(DeskScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="problems-screen")
+        super().__init__(classes="problems-screen")
         self.view_index = 0
         self.text = ""
         self.rows: list[ProblemRow] = []
@@ -253,7 +261,7 @@ class ProblemsScreen(DeskScreen):
 
     def action_open(self) -> None:
         if self.rows and self.table.cursor_row < len(self.rows):
-            self.app.push_screen(ProblemScreen(self.rows[self.table.cursor_row].ref))
+            show_record(self.app, self.rows[self.table.cursor_row].ref)
 
     def action_raise_problem(self) -> None:
         raise_dialog(self, incidents="")
@@ -261,7 +269,7 @@ class ProblemsScreen(DeskScreen):
     def action_kedb(self) -> None:
         def chosen(ref: str | None) -> None:
             if ref:
-                self.app.push_screen(KnownErrorScreen(ref))
+                show_record(self.app, ref)
 
         self.app.push_screen(KedbSearchDialog(), chosen)
 
@@ -295,7 +303,7 @@ def raise_dialog(screen: Any, *, incidents: str, title: str = "", service: str =
     def finished(message: str | None) -> None:
         if message and raised:
             screen.app.notify(message, timeout=5)
-            screen.app.push_screen(ProblemScreen(raised[0]))
+            show_record(screen.app, raised[0])
             screen.app.changed_here()
 
     fields = [
@@ -801,7 +809,7 @@ class KnownErrorScreen(Screen[None]):
 
     def action_problem(self) -> None:
         if self.view is not None and self.view.problem:
-            self.app.push_screen(ProblemScreen(self.view.problem))
+            show_record(self.app, self.view.problem)
         elif self.view is not None:
             self.notify(f"{self.view.ref} was recorded without a problem.", timeout=4)
 
@@ -852,7 +860,7 @@ class KedbSearchDialog(ModalScreen[str | None]):
     ]
 
     def __init__(self, ticket: TicketView | None = None) -> None:
-        super().__init__(classes="dialog-screen", id="kedb-dialog")
+        super().__init__(classes="dialog-screen kedb-dialog")
         self.ticket = ticket
         self.hits: list[kedb.KnownErrorHit] = []
         self.tell = False

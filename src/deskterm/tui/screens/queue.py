@@ -63,7 +63,7 @@ class QueueScreen(DeskScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="queue-screen")
+        super().__init__(classes="queue-screen")
         self.query_spec = QueueQuery()
 
     def compose_body(self) -> ComposeResult:

@@ -113,7 +113,7 @@ class ReportsScreen(Screen[None]):
     ]
 
     def __init__(self, name: str = "mttr") -> None:
-        super().__init__(id="reports-screen")
+        super().__init__(classes="reports-screen")
         self.report_name = name
         self.by: str | None = None
         self.days = 30

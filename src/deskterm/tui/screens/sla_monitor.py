@@ -180,7 +180,7 @@ class SlaMonitorScreen(LineTableKeys, DeskScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="sla-screen")
+        super().__init__(classes="sla-screen")
         self.within: int | None = None
         self.band: str | None = None
         self.text = ""

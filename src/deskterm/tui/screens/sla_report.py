@@ -29,7 +29,7 @@ class SlaReportScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="sla-report-screen")
+        super().__init__(classes="sla-report-screen")
         self.days = 30
         self.period_to: date | None = None  # today, set on mount from the desk's clock
         self.report: sla_reports.SlaReport | None = None

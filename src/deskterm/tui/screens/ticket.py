@@ -239,7 +239,7 @@ class ExplainScreen(ModalScreen[None]):
     ]
 
     def __init__(self, explanation: sla.Explanation) -> None:
-        super().__init__(id="explain-screen")
+        super().__init__(classes="explain-screen")
         self.explanation = explanation
 
     def compose(self) -> ComposeResult:
@@ -284,7 +284,7 @@ class TicketScreen(Screen[None]):
     ]
 
     def __init__(self, ref: str) -> None:
-        super().__init__(id="ticket-screen")
+        super().__init__(classes="ticket-screen")
         self.ref = ref
         self.view: TicketView | None = None
         self.explanation: sla.Explanation | None = None
