@@ -134,7 +134,7 @@ async def test_raise_vote_schedule_implement_review_close_by_keys(
         await fill(pilot, "comment", "mine")
         await save(pilot)
         assert "nobody approves their own change" in error_text(app)
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # typed text: it asks before discarding
         await settle(pilot)
 
         # Bob and Carol approve, each as themselves.
@@ -156,6 +156,9 @@ async def test_raise_vote_schedule_implement_review_close_by_keys(
         assert isinstance(app.screen, FormDialog)
         await fill(pilot, "comment", "go")
         await save(pilot)
+        assert isinstance(app.screen, ConfirmDialog)  # the final word is final: it asks
+        await pilot.press("y")
+        await settle(pilot)
         assert not isinstance(app.screen, FormDialog), error_text(app)
         assert changes.get_change(app.desk, ref).authorised
 
@@ -283,7 +286,7 @@ async def test_calendar_and_kpis_open_from_the_board(app: DeskApp, people: dict[
         assert isinstance(app.screen, ChangeDetailScreen) and app.screen.ref == ref
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("p")
         await settle(pilot)
         text = screen_text(app)
         assert "November 2026" in text and ref in text
@@ -315,7 +318,7 @@ async def test_calendar_shows_blackouts_and_enter_on_a_busy_day_opens_its_week(c
         await settle(pilot)
         text = screen_text(app)
         assert "Week 49" in text and "▒ Quarter-end" in text and "▒▒▒" in text
-        await pilot.press("v")
+        await pilot.press("p")
         await settle(pilot)
         assert "December 2026" in screen_text(app) or "November 2026" in screen_text(app)
         screen = app.screen
@@ -408,6 +411,9 @@ async def test_cards_mark_collisions_and_unauthorised_work_and_step_back_asks_fi
         assert "say why" in error_text(app, "reason")
         await fill(pilot, "reason", "Not needed any more")
         await save(pilot)
+        assert isinstance(app.screen, ConfirmDialog)  # cancelling is final: it asks
+        await pilot.press("y")
+        await settle(pilot)
         assert changes.get_change(app.desk, scheduled.ref).state is ChangeState.CANCELLED
         assert "cancelled" in screen_text(app)
 

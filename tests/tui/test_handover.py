@@ -128,13 +128,13 @@ async def test_colon_handover_and_reports(app: DeskApp) -> None:
         await pilot.press("n")
         await settle(pilot)
         assert screen.result.name == "escalation"
-        await pilot.press("p", "p")
+        await pilot.press("N", "N")
         await settle(pilot)
         assert screen.result.name == "csat"
         await pilot.press("b")
         await settle(pilot)
         assert screen.result.by == "agent"
-        await pilot.press("m")
+        await pilot.press("p")
         await settle(pilot)
         assert screen.days == 90 and screen.result.period_from.isoformat() == "2026-08-27"
         await pilot.press("left_square_bracket")

@@ -9,6 +9,7 @@ from deskterm.tui.app import DeskApp
 from deskterm.tui.dialogs.confirm import ConfirmDialog
 from deskterm.tui.dialogs.log_call import DRAFT, LogCallDialog
 from deskterm.tui.screens.queue import QueueScreen
+from deskterm.tui.screens.ticket import TicketScreen
 from tests.tui.conftest import settle
 
 
@@ -24,13 +25,16 @@ async def test_log_a_call_by_keys(app: DeskApp) -> None:
         assert isinstance(app.screen, LogCallDialog)
         await pilot.press(*"maria")
         await settle(pilot)
-        await pilot.press("enter")  # the best match
-        await pilot.press("tab", *"Scanner on 2F jams", "enter")  # enter moves to the next field
+        await pilot.press("enter")  # the best match; the choice moves on to the title
+        await pilot.press(*"Scanner on 2F jams", "enter")  # enter moves to the next field
         await pilot.press(*"Every scan since 9am", "tab")
         await pilot.press(*"printi")
         await settle(pilot)
         await pilot.press("enter")
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)  # the new ticket opens: the caller is still on
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
     found = tickets.list_tickets(app.desk, text="Scanner on 2F jams")

@@ -23,13 +23,13 @@ async def test_report_screen_shows_targets_and_opens_a_breach(app: DeskApp) -> N
         assert rows.row_count == len(expected.rows)
         breaches = app.screen.query_one("#report-breaches", DataTable)
         assert breaches.row_count == len(expected.breaches)
-        await pilot.press("m")  # a week
+        await pilot.press("p")  # a week
         await settle(pilot)
         assert app.screen.days == 7
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert app.screen.period_to == today - timedelta(days=7)
-        await pilot.press("right_square_bracket", "m")  # back to 30 days ending today
+        await pilot.press("right_square_bracket", "p")  # back to 30 days ending today
         await settle(pilot)
         assert app.screen.period_to == today and app.screen.days == 30
         if expected.breaches:

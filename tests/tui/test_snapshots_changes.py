@@ -62,7 +62,7 @@ async def _week(pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def _month(pilot) -> None:  # type: ignore[no-untyped-def]
     await _week(pilot)
-    await pilot.press("v")
+    await pilot.press("p")
     await settle(pilot)
 
 

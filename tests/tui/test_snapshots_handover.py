@@ -46,7 +46,7 @@ async def _reports(pilot) -> None:  # type: ignore[no-untyped-def]
 async def _volume_by_hour(pilot) -> None:  # type: ignore[no-untyped-def]
     await _reports(pilot)
     for _ in range(2):  # mttr -> ... -> volume is 7 steps forward, 2 back
-        await pilot.press("p")
+        await pilot.press("N")
         await settle(pilot)
     await pilot.press("b")
     await settle(pilot)

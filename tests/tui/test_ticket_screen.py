@@ -13,6 +13,7 @@ from deskterm.services.commands import AddNote, LogIncident, UpdateTicket, valid
 from deskterm.services.context import Desk
 from deskterm.services.identity import OsIdentity
 from deskterm.tui.app import DeskApp
+from deskterm.tui.dialogs.confirm import ConfirmDialog
 from deskterm.tui.dialogs.form import FormDialog
 from deskterm.tui.screens.queue import QueueScreen
 from deskterm.tui.screens.ticket import TicketScreen
@@ -75,7 +76,8 @@ async def focus_field(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
     """Tab (as a person would) until the field is focused."""
     target = pilot.app.screen.query_one(f"#field-{name}")
     for _ in range(10):
-        if pilot.app.focused is target:
+        focused = pilot.app.focused
+        if focused is target or (focused is not None and target in focused.ancestors):  # a lookup's box
             return
         await pilot.press("tab")
     raise AssertionError(f"tab never reached field {name}; focus is on {pilot.app.focused}")
@@ -181,7 +183,10 @@ async def test_assign_to_someone_outside_the_group_is_refused_in_the_dialog(app:
         await save(pilot)
         assert "gao.yuan is not in Service Desk" in error_text(app)
         assert tickets.get_ticket(app.desk, ref).assignee is None
-        await pilot.press("escape")
+        await pilot.press("escape")  # typed text: it asks before discarding
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
 
@@ -287,7 +292,7 @@ async def test_hierarchic_escalation_without_lead_or_owner_explains_in_the_dialo
         await save(pilot)
         assert "has no group lead or service owner to escalate to" in error_text(app)
         assert not tickets.get_ticket(app.desk, ref).notes
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # typed text: it asks before discarding
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
 
@@ -391,6 +396,10 @@ async def test_resolve_a_parent_resolves_its_children_then_close(app: DeskApp) -
         await focus_field(pilot, "resolution")
         await type_text(pilot, "Rebooted AP")
         await save(pilot)
+        assert isinstance(app.screen, ConfirmDialog)  # resolving the children too is said first
+        assert child in str(app.screen.question)
+        await pilot.press("y")
+        await settle(pilot)
         view = tickets.get_ticket(app.desk, parent)
         assert (view.status.value, view.resolution_code, view.resolution) == (
             "resolved",
@@ -403,7 +412,7 @@ async def test_resolve_a_parent_resolves_its_children_then_close(app: DeskApp) -
         head = header_text(app)
         assert f"{parent} P3 resolved" in head
         assert "workaround: Rebooted AP" in head
-        await pilot.press("C")
+        await pilot.press("C", "y")  # closing is final: it asks first
         await settle(pilot)
         assert tickets.get_ticket(app.desk, parent).status.value == "closed"
         assert f"{parent} P3 closed" in header_text(app)
@@ -445,6 +454,12 @@ async def test_mark_and_unmark_major(app: DeskApp) -> None:
         await open_by_ref(pilot, ref)
         assert "MAJOR" not in header_text(app)
         await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)  # marking major starts a procedure: it asks
+        await pilot.press("n")
+        await settle(pilot)
+        assert tickets.get_ticket(app.desk, ref).major is False
+        await pilot.press("m", "y")
         await settle(pilot)
         assert tickets.get_ticket(app.desk, ref).major is True
         assert "MAJOR" in header_text(app)
@@ -507,8 +522,8 @@ async def test_a_stale_version_is_a_conflict_that_names_the_change_and_who(
             view = tickets.get_ticket(app.desk, ref)
             assert view.status.value == "assigned"
             assert view.urgency.value == "high"
-            # escape, and the screen shows the fresh ticket: resolving again now works
-            await pilot.press("escape")
+            # escape (and yes, drop what was typed), and the screen shows the fresh ticket
+            await pilot.press("escape", "y")
             await settle(pilot)
             assert "x urgency high" in header_text(app)
             await pilot.press("R")

@@ -59,9 +59,9 @@ def cis(desk: Desk, text: str, service: str | None = None, limit: int = 6) -> li
 
 
 def agents(desk: Desk, text: str, group: str | None = None, limit: int = 8) -> list[Suggestion]:
-    """Active agents, only members of ``group`` when one is given."""
+    """Active agents by login, name or group; only members of ``group`` when one is given."""
     with desk.reading() as s:
-        stmt = select(Agent.login, Agent.display_name).where(Agent.active.is_(True))
+        stmt = select(Agent.id, Agent.login, Agent.display_name).where(Agent.active.is_(True))
         if group:
             stmt = (
                 stmt.join(GroupMember, GroupMember.agent_id == Agent.id)
@@ -69,8 +69,18 @@ def agents(desk: Desk, text: str, group: str | None = None, limit: int = 8) -> l
                 .where(Group.name == group)
             )
         rows = s.execute(stmt.order_by(Agent.login)).all()
-    choices = {r.login: f"{r.login} {r.display_name}" for r in rows}
-    labels = {r.login: f"{r.login} · {r.display_name}" for r in rows}
+        memberships = s.execute(
+            select(GroupMember.agent_id, Group.name).join(Group, Group.id == GroupMember.group_id)
+        ).all()
+    groups_of: dict[int, list[str]] = {}
+    for agent_id, name in memberships:
+        groups_of.setdefault(agent_id, []).append(name)
+    choices = {r.login: " ".join([r.login, r.display_name, *groups_of.get(r.id, [])]) for r in rows}
+    labels = {
+        r.login: f"{r.login} · {r.display_name}"
+        + (f" ({', '.join(groups_of[r.id])})" if r.id in groups_of else "")
+        for r in rows
+    }
     return _rank(choices, labels, text, limit)
 
 

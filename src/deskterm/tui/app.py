@@ -184,14 +184,18 @@ class DeskApp(App[None]):
             return
         self.call_from_thread(self._pulse_arrived, fresh)
 
+    def _status_lines(self) -> list[StatusLine]:
+        """Every screen's status line: the one under an open dialog stays current too."""
+        return [line for screen in self.screen_stack for line in screen.query(StatusLine)]
+
     def _pulse_problem(self, message: str) -> None:
-        for line in self.screen.query(StatusLine):
+        for line in self._status_lines():
             line.problem = message
 
     def _pulse_arrived(self, fresh: queue.Pulse) -> None:
         changed = self.pulse is not None and fresh.token != self.pulse.token
         self.pulse = fresh
-        for line in self.screen.query(StatusLine):
+        for line in self._status_lines():
             line.problem = ""
             line.pulse = fresh
         if changed:
@@ -328,16 +332,19 @@ class DeskApp(App[None]):
             self.changed_here()
             self.show_ticket(ref)  # the agent is still on the phone: the new ticket is where they work
 
-    def bulk_action(self, what: str, refs: list[str], done: Callable[[], None]) -> None:
+    def bulk_action(self, what: str, refs: list[str], done: Callable[[list[str]], None]) -> None:
+        """``done`` gets the refs that were refused: they stay selected for another try."""
         from deskterm.tui.dialogs.bulk import BulkDialog
+
+        dialog = BulkDialog(what, refs)
 
         def finished(result: str | None) -> None:
             if result:
-                self.notify(result, timeout=6)
-                done()
+                self.notify(result, timeout=8)
+                done(dialog.refused)
                 self.changed_here()
 
-        self.push_screen(BulkDialog(what, refs), finished)
+        self.push_screen(dialog, finished)
 
     def action_help(self) -> None:
         """Help is generated from the active bindings: keys with one action share a line."""

@@ -27,20 +27,37 @@ class TicketProvider(Provider):
             # changes, problems and known errors open through the command line's ref jump
             yield Hit(1.0, f"open {ref}", partial(app._run_command, str(ref)), help="open this record")  # type: ignore[attr-defined]
             return
+        exact: str | None = None
+        if ref is not None and looks_like_ref(text):
+            exact = await self._exact(desk, str(ref))
+            if exact is not None:  # the ref as typed comes first, whatever else it prefixes
+                yield Hit(1.0, f"open {exact}", partial(app.open_ticket, exact), help="open this ticket")  # type: ignore[attr-defined]
         try:
             rows = await self._rows(desk, text)
         except DesktermError:
             return
         matcher = self.matcher(text)
         for row in rows:
+            if row.ref == exact:
+                continue
             label = f"{row.ref} {row.priority.value} {row.status.value} {row.title}"
-            score = 1.0 if looks_like_ref(text) else max(matcher.match(label), 0.5)
+            score = 0.9 if looks_like_ref(text) else max(matcher.match(label), 0.5)
             yield Hit(
                 score,
                 safe(label),
                 partial(app.open_ticket, row.ref),  # type: ignore[attr-defined]
                 help="open this ticket",
             )
+
+    async def _exact(self, desk: object, ref: str) -> str | None:
+        import asyncio
+
+        from deskterm.services import queue
+
+        try:
+            return await asyncio.to_thread(queue.ticket_exists, desk, ref)  # type: ignore[arg-type]
+        except DesktermError:
+            return None
 
     async def _rows(self, desk: object, text: str) -> list[tickets.TicketRow]:
         import asyncio

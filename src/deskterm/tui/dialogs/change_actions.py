@@ -153,7 +153,14 @@ def reason_dialog(desk: Any, ref: str, what: str) -> FormDialog:
         return f"{ref} {state_words(view)}"
 
     verb = "Cancel" if what == "cancel" else "Reject"
-    return FormDialog(f"{verb} {ref}", [Field("reason", "Why", "area")], submit)
+    question = f"{verb} {ref}? This is final: the change cannot be taken up again."
+    return FormDialog(
+        f"{verb} {ref}",
+        [Field("reason", "Why", "area")],
+        submit,
+        # asked once there is a reason: without one the service says why it is needed
+        confirm=lambda values: question if str(values.get("reason") or "").strip() else None,
+    )
 
 
 def link_dialog(desk: Any, ref: str) -> FormDialog:

@@ -39,6 +39,11 @@ def decide_dialog(desk: Desk, ref: str) -> FormDialog:
         view = changes.decide(desk, ref, approve, str(values.get("comment") or ""))
         return f"{ref} {'authorised' if approve else 'rejected'}: now {view.state.value}"
 
+    def question(values: dict[str, Any]) -> str:
+        if (values.get("decision") or "approve") == "approve":
+            return f"Authorise {ref}? It goes to the schedule; the decision is recorded and final."
+        return f"Reject {ref}? A rejected change is final; it must be raised again to be reconsidered."
+
     return FormDialog(
         f"Authorise {ref} (the change manager's final word)",
         [
@@ -46,4 +51,5 @@ def decide_dialog(desk: Desk, ref: str) -> FormDialog:
             Field("comment", "Comment", "area"),
         ],
         submit,
+        confirm=question,
     )

@@ -17,22 +17,26 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
 from deskterm.services.errors import DesktermError
+from deskterm.services.search import Suggestion
 from deskterm.tui.render import safe
+from deskterm.tui.widgets.lookup import Lookup
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text | area | select | int
+    kind: str = "text"  # text | area | select | int | lookup
     options: Sequence[tuple[str, str]] = ()  # (label, value) for select
     load: Callable[[], Sequence[tuple[str, str]]] | None = None  # options read in a worker
+    find: Callable[[str], list[Suggestion]] | None = None  # lookup: fuzzy matches as the agent types
     value: str = ""
     placeholder: str = ""
     aliases: Sequence[str] = field(default_factory=tuple)  # error field names that land here
 
 
 Submit = Callable[[dict[str, Any]], str]
+Question = Callable[[dict[str, Any]], str | None]  # an irreversible submit asks this first
 
 
 class FormDialog(ModalScreen[str | None]):
@@ -41,12 +45,21 @@ class FormDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
-    def __init__(self, title: str, fields: Sequence[Field], submit: Submit, *, hint: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        submit: Submit,
+        *,
+        hint: str = "",
+        confirm: Question | None = None,
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
         self.fields = list(fields)
         self.submit_fn = submit
         self.hint = hint
+        self.confirm = confirm
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -63,7 +76,8 @@ class FormDialog(ModalScreen[str | None]):
         for label in self.query(".form-error"):
             label.display = False
         if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+            self._focus_field(self.fields[0].name)
+        self.initial = self.values()
         for f in self.fields:
             if f.load is not None:
                 self._load_options(f)
@@ -90,10 +104,23 @@ class FormDialog(ModalScreen[str | None]):
         if chosen is not None and any(value == chosen for _, value in options):
             select.value = chosen
 
+    def _focus_field(self, name: str) -> None:
+        widget = self.query_one(f"#field-{name}")
+        if isinstance(widget, Lookup):
+            widget.focus_input()
+        else:
+            widget.focus()
+
     def _widget(self, f: Field) -> Any:
         wid = f"field-{f.name}"
+        if f.kind == "lookup" and f.find is not None:
+            lookup = Lookup(f.find, placeholder=f.placeholder, id=wid, classes="form-field")
+            lookup.initial_text = f.value
+            return lookup
         if f.kind == "area":
-            area = TextArea(f.value, id=wid, classes="form-area", soft_wrap=True, show_line_numbers=False)
+            area = TextArea(
+                f.value, id=wid, classes="form-area form-field", soft_wrap=True, show_line_numbers=False
+            )
             return area
         if f.kind == "select":
             options = list(f.options) or ([(f.value, f.value)] if f.value else [])
@@ -102,19 +129,23 @@ class FormDialog(ModalScreen[str | None]):
                 value=f.value if f.value else Select.NULL,
                 allow_blank=not f.value,
                 id=wid,
+                classes="form-field",
             )
         return Input(
             f.value,
             placeholder=f.placeholder,
             id=wid,
             type="integer" if f.kind == "int" else "text",
+            classes="form-field",
         )
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in self.fields:
             widget = self.query_one(f"#field-{f.name}")
-            if isinstance(widget, TextArea):
+            if isinstance(widget, Lookup):
+                out[f.name] = widget.value if widget.value is not None else widget.text.strip()
+            elif isinstance(widget, TextArea):
                 out[f.name] = widget.text
             elif isinstance(widget, Select):
                 out[f.name] = None if widget.is_blank() else widget.value
@@ -123,10 +154,36 @@ class FormDialog(ModalScreen[str | None]):
         return out
 
     @on(Input.Submitted)
-    def _enter(self) -> None:
-        self.action_submit()
+    def _enter(self, event: Input.Submitted) -> None:
+        """``enter`` in the last field saves; elsewhere it moves on, as in log a call."""
+        event.stop()
+        last = self.query(".form-field").last() if self.query(".form-field") else None
+        if last is not None and (event.input is last or event.input in last.query(Input)):
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    def typed(self) -> bool:
+        """Whether the agent has typed or chosen anything since the dialog opened."""
+        initial = getattr(self, "initial", None)
+        return initial is not None and self.values() != initial
+
+    def leave_question(self) -> str | None:
+        """Asked before the dialog is dropped by a jump to another screen."""
+        return f"Discard what you typed in '{self.title_text}'?" if self.typed() else None
 
     def action_submit(self) -> None:
+        if self.busy:
+            return
+        question = self.confirm(self.values()) if self.confirm is not None else None
+        if question:
+            from deskterm.tui.dialogs.confirm import ConfirmDialog
+
+            self.app.push_screen(ConfirmDialog(question), lambda yes: self._send() if yes else None)
+            return
+        self._send()
+
+    def _send(self) -> None:
         if self.busy:
             return
         self.busy = True
@@ -156,7 +213,16 @@ class FormDialog(ModalScreen[str | None]):
         label.update(safe(exc.message, multiline=True))
         label.display = True
         if target != "form":
-            self.query_one(f"#field-{target}").focus()
+            self._focus_field(target)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """``escape``: closes at once when nothing was typed, else asks first."""
+        if not self.typed():
+            self.dismiss(None)
+            return
+        from deskterm.tui.dialogs.confirm import ConfirmDialog
+
+        self.app.push_screen(
+            ConfirmDialog(f"Discard what you typed in '{self.title_text}'?"),
+            lambda discard: self.dismiss(None) if discard else None,
+        )

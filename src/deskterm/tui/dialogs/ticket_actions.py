@@ -44,8 +44,20 @@ def run_action(screen: Any, what: str, view: TicketView) -> None:
 
         return submit
 
-    def ask(title: str, fields: list[Field], submit: Callable[[dict[str, Any]], str]) -> None:
-        screen.app.push_screen(FormDialog(title, fields, submit), _done(screen))
+    def ask(
+        title: str,
+        fields: list[Field],
+        submit: Callable[[dict[str, Any]], str],
+        question: str = "",
+    ) -> None:
+        confirm = (lambda _values: question) if question else None
+        screen.app.push_screen(FormDialog(title, fields, submit, confirm=confirm), _done(screen))
+
+    def confirm(question: str, submit: Callable[[dict[str, Any]], str]) -> None:
+        """Irreversible actions say what will happen and wait for ``y``."""
+        from deskterm.tui.dialogs.confirm import ConfirmDialog
+
+        screen.app.push_screen(ConfirmDialog(question), lambda yes: now(submit) if yes else None)
 
     def now(submit: Callable[[dict[str, Any]], str]) -> None:
         def work() -> None:
@@ -81,7 +93,13 @@ def run_action(screen: Any, what: str, view: TicketView) -> None:
                         value=view.group or "",
                         load=lambda: _options(search.groups(desk)),
                     ),
-                    Field("assignee", "Agent (login; empty leaves it unassigned)", value=view.assignee or ""),
+                    Field(
+                        "assignee",
+                        "Agent (login, name or group; arrows + enter pick; empty leaves it unassigned)",
+                        "lookup",
+                        value=view.assignee or "",
+                        find=lambda text: search.agents(desk, text),
+                    ),
                 ],
                 update(),
             )
@@ -138,20 +156,36 @@ def run_action(screen: Any, what: str, view: TicketView) -> None:
         case "resume":
             now(update(status="in-progress"))
         case "resolve":
+            children = ", ".join(view.children)
             ask(
-                f"Resolve {ref}" + (f" and its children {', '.join(view.children)}" if view.children else ""),
+                f"Resolve {ref}" + (f" and its children {children}" if view.children else ""),
                 [
                     Field("resolution_code", "Resolution code", "select", CODES, value="fixed"),
                     Field("resolution", "What was done", "area"),
                 ],
                 update(status="resolved"),
+                question=(
+                    f"Resolve {ref} and its {len(view.children)} child incident(s) {children} together?"
+                    if view.children
+                    else ""
+                ),
             )
         case "close":
-            now(update(status="closed"))
+            confirm(
+                f"Close {ref}? A closed ticket is final: it cannot be reopened or changed afterwards.",
+                update(status="closed"),
+            )
         case "reopen":
             now(update(status="in-progress"))
         case "major":
-            now(update(major=not view.major))
+            if view.major:
+                now(update(major=False))
+            else:
+                confirm(
+                    f"Mark {ref} as a major incident? The major incident procedure starts: "
+                    "the service owner is escalated to and it shows on every agent's Major view.",
+                    update(major=True),
+                )
         case "children":
             ask(
                 f"Make {ref} the parent of other incidents",

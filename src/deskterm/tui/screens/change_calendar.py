@@ -278,7 +278,7 @@ class ChangeCalendarScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="change_calendar.back"),
         Binding("enter", "open", "Open", id="change_calendar.open"),
-        Binding("v", "toggle", "Week/month", id="change_calendar.toggle"),
+        Binding("p", "toggle", "Period: week/month", id="change_calendar.toggle"),
         Binding("left_square_bracket", "period(-1)", "Earlier", id="change_calendar.earlier"),
         Binding("right_square_bracket", "period(1)", "Later", id="change_calendar.later"),
         Binding("t", "today", "Today", id="change_calendar.today"),
@@ -367,7 +367,7 @@ class ChangeCalendarScreen(Screen[None]):
         if board.view == "week":
             c = board.current
             if c is None:
-                return Text("v month view · [ ] other weeks", "dim")
+                return Text("p month view · [ ] other weeks", "dim")
             line = Text()
             line.append(f"{c.ref} {TYPE_LABEL[c.type]} {c.priority.value} {c.state.value} ", "bold")
             line.append(window_text(c.planned_start, c.planned_end))

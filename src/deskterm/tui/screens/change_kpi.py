@@ -87,7 +87,7 @@ class ChangeKpiScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="change_kpi.back"),
         Binding("left_square_bracket", "shift(-1)", "Earlier", id="change_kpi.earlier"),
         Binding("right_square_bracket", "shift(1)", "Later", id="change_kpi.later"),
-        Binding("p", "period", "Week/month/quarter", id="change_kpi.period"),
+        Binding("p", "period", "Period: week/month/quarter", id="change_kpi.period"),
         Binding("t", "today", "This period", show=False, id="change_kpi.today"),
     ]
 
@@ -103,7 +103,8 @@ class ChangeKpiScreen(Screen[None]):
         yield Label("", id="kpi-title")
         yield DataTable(id="kpi-rows", cursor_type="row", zebra_stripes=True)
         yield Label(
-            "p week/month/quarter · [ ] earlier/later · previous = the period just before", id="kpi-note"
+            Text("p week/month/quarter · [ ] earlier/later · previous = the period just before"),
+            id="kpi-note",
         )
         yield Footer()
 

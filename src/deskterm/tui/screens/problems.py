@@ -894,7 +894,7 @@ class KedbSearchDialog(ModalScreen[str | None]):
         else:
             tell = "[x]" if self.tell else "[ ]"
             keys = f"↑↓ choose · enter apply · ctrl+t {tell} send workaround to caller · escape"
-        self.query_one("#kedb-keys", Label).update(keys)
+        self.query_one("#kedb-keys", Label).update(Text(keys))
 
     @on(Input.Changed, "#kedb-query")
     def _typed(self, event: Input.Changed) -> None:

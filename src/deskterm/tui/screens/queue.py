@@ -181,7 +181,8 @@ class QueueScreen(DeskScreen):
             return
         self.app.bulk_action(what, refs, self._bulk_done)  # type: ignore[attr-defined]
 
-    def _bulk_done(self) -> None:
+    def _bulk_done(self, refused: list[str]) -> None:
         self.table.selected.clear()
+        self.table.selected.update(refused)
         self.table.reload()
         self._show_bar()

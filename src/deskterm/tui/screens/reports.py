@@ -105,11 +105,11 @@ class ReportsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="reports.back"),
         Binding("n", "report(1)", "Next report", id="reports.next"),
-        Binding("p", "report(-1)", "Prev report", id="reports.prev"),
+        Binding("N", "report(-1)", "Prev report", id="reports.prev"),
         Binding("b", "by", "Breakdown", id="reports.by"),
         Binding("left_square_bracket", "period(-1)", "Earlier", id="reports.earlier"),
         Binding("right_square_bracket", "period(1)", "Later", id="reports.later"),
-        Binding("m", "length", "Length", id="reports.length"),
+        Binding("p", "length", "Period: 30/90/365 days", id="reports.length"),
     ]
 
     def __init__(self, name: str = "mttr") -> None:

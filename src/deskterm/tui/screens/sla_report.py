@@ -23,7 +23,7 @@ class SlaReportScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="sla_report.back"),
         Binding("left_square_bracket", "shift(-1)", "Earlier", id="sla_report.earlier"),
         Binding("right_square_bracket", "shift(1)", "Later", id="sla_report.later"),
-        Binding("m", "length", "Month/week", id="sla_report.length"),
+        Binding("p", "length", "Period: month/week", id="sla_report.length"),
         Binding("enter", "open", "Open breach", id="sla_report.open"),
         Binding("i", "improve", "Improve (SIP)", id="sla_report.improve"),
     ]

@@ -41,17 +41,23 @@ class Lookup(Vertical):
             self.lookup = lookup
             self.key = key
 
-    def __init__(self, finder: Finder, *, placeholder: str = "", id: str | None = None) -> None:
-        super().__init__(id=id, classes="lookup")
+    def __init__(
+        self, finder: Finder, *, placeholder: str = "", id: str | None = None, classes: str = ""
+    ) -> None:
+        super().__init__(id=id, classes=f"lookup {classes}".strip())
         self.finder = finder
         self.placeholder = placeholder
         self.value: str | None = None
         self.label: str = ""
+        self.initial_text = ""
         self._suggestions: list[Suggestion] = []
 
     def compose(self) -> ComposeResult:
-        yield LookupInput(placeholder=self.placeholder, classes="lookup-input")
+        yield LookupInput(self.initial_text, placeholder=self.placeholder, classes="lookup-input")
         yield OptionList(classes="lookup-options")
+
+    def focus_input(self) -> None:
+        self.query_one(LookupInput).focus()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).display = False
@@ -106,6 +112,8 @@ class Lookup(Vertical):
         if options.display and self._suggestions:
             event.stop()
             self.choose(self._suggestions[options.highlighted or 0])
+            # a choice by enter moves on, in the same handler: the next key typed goes to the next field
+            self.screen.focus_next()
 
     @on(OptionList.OptionSelected)
     def _clicked(self, event: OptionList.OptionSelected) -> None:
