@@ -18,6 +18,7 @@ from deskterm.services.errors import DesktermError
 from deskterm.tui.commands import AgentProvider, DeskCommandsProvider, TicketProvider
 from deskterm.tui.dialogs.command_line import COMMANDS, CommandLine
 from deskterm.tui.messages import DeskChanged
+from deskterm.tui.render import for_screen
 from deskterm.tui.screens.help import HelpScreen
 from deskterm.tui.screens.queue import QueueScreen
 from deskterm.tui.screens.sla_monitor import SlaMonitorScreen
@@ -85,9 +86,9 @@ class DeskApp(App[None]):
         Binding("4", "mode('problems')", "Problems", show=False, id="app.mode.problems"),
         Binding("5", "mode('events')", "Events", show=False, id="app.mode.events"),
         Binding("6", "mode('handover')", "Handover", show=False, id="app.mode.handover"),
-        Binding("colon", "command_line", "Command", id="app.command_line"),
+        Binding("colon", "command_line", "Command", show=False, id="app.command_line"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+q", "quit_desk", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit_desk", "Quit", show=False, id="app.quit", priority=True),
     ]
 
     def __init__(self, desk: Desk, *, poll: bool = True) -> None:
@@ -121,7 +122,7 @@ class DeskApp(App[None]):
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
         """Notices carry refs, titles and typed commands: never parsed as markup."""
-        super().notify(message, markup=False, **kwargs)
+        super().notify(for_screen(message), markup=False, **kwargs)
 
     def on_mount(self) -> None:
         self.sub_title = self.desk.url
@@ -322,9 +323,14 @@ class DeskApp(App[None]):
         self.open_screen(TicketScreen(ref), f"ticket:{ref}")
 
     def log_call(self) -> None:
-        from deskterm.tui.dialogs.log_call import LogCallDialog
+        """A call left unsaved (by a jump to another screen, a dropped link) comes back."""
+        from deskterm.services import drafts
+        from deskterm.tui.dialogs.log_call import DRAFT, LogCallDialog
 
-        self.push_screen(LogCallDialog(), self._logged)
+        draft = drafts.load_draft(DRAFT)
+        if draft:
+            self.notify("The call you were logging is back: escape discards it.", timeout=5)
+        self.push_screen(LogCallDialog(draft), self._logged)
 
     def _logged(self, ref: str | None) -> None:
         if ref:
@@ -355,6 +361,8 @@ class DeskApp(App[None]):
             if not binding.description or binding.system or key.startswith("super+"):
                 continue
             shown = self.get_key_display(binding) or key
+            if binding.id in ("app.command_line",):  # explained once, with its commands, below
+                continue
             keys = merged.setdefault(binding.description, [])
             if shown not in keys:
                 keys.append(shown)

@@ -7,6 +7,7 @@ from textual.command import Hit, Hits, Provider
 from deskterm.domain.refs import RefError, RefKind, looks_like_ref, parse_ref
 from deskterm.services import people, tickets
 from deskterm.services.errors import DesktermError
+from deskterm.tui.dialogs.card import CardDialog
 from deskterm.tui.render import safe
 
 
@@ -108,11 +109,16 @@ class AgentProvider(Provider):
             label = f"{agent.login} · {agent.display_name}"
             score = matcher.match(label)
             if score > 0:
-                detail = f"{agent.display_name}: {', '.join(agent.groups) or 'no group'}"
-                detail += f" · {agent.phone or '-'} · {agent.email or '-'}"
+                lines = [
+                    ("name", agent.display_name),
+                    ("groups", ", ".join(agent.groups) or "no group"),
+                    ("phone", agent.phone or ""),
+                    ("email", agent.email or ""),
+                ]
+                card = CardDialog(f"Agent {agent.login}", lines)
                 yield Hit(
                     score,
                     safe(label),
-                    partial(self.app.notify, detail, title=agent.login, timeout=10),
+                    partial(self.app.push_screen, card),
                     help="agent: groups, phone, email",
                 )

@@ -5,6 +5,7 @@ Everything a person or a machine typed (titles, notes, names, event messages) go
 ``neutralise`` turns control characters into visible symbols.
 """
 
+import re
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -17,6 +18,17 @@ def safe(value: object, style: str = "", *, multiline: bool = False) -> Text:
     """A Text that shows ``value`` exactly as typed, control characters made visible."""
     raw = "" if value is None else str(value)
     return Text(neutralise(raw, keep_newlines=multiline), style=style, no_wrap=not multiline)
+
+
+# "…; deskterm ticket list shows the open ones", "… (deskterm agent list shows them all)":
+# the services speak to the command line too; on a screen the agent has the keys instead.
+_CLI_HINT = re.compile(r"(?:\s*;\s*(?:see |run |add one with: |e\.g\. )?|\s*\()deskterm [^;()]*\)?\s*$")
+
+
+def for_screen(message: str) -> str:
+    """A service's message without its command-line hint (never tell an agent at the desk
+    to go and type a shell command)."""
+    return _CLI_HINT.sub("", message).rstrip(" ;,") or message
 
 
 def cell(value: object, width: int, style: str = "") -> Text:

@@ -13,12 +13,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
 from deskterm.services.errors import DesktermError
 from deskterm.services.search import Suggestion
-from deskterm.tui.render import safe
+from deskterm.tui.dialogs.base import DeskDialog
+from deskterm.tui.render import for_screen, safe
 from deskterm.tui.widgets.lookup import Lookup
 
 
@@ -39,7 +39,7 @@ Submit = Callable[[dict[str, Any]], str]
 Question = Callable[[dict[str, Any]], str | None]  # an irreversible submit asks this first
 
 
-class FormDialog(ModalScreen[str | None]):
+class FormDialog(DeskDialog[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -210,7 +210,7 @@ class FormDialog(ModalScreen[str | None]):
             if named and (named == f.name or named in f.aliases):
                 target = f.name
         label = self.query_one(f"#error-{target}", Label)
-        label.update(safe(exc.message, multiline=True))
+        label.update(safe(for_screen(exc.message), multiline=True))
         label.display = True
         if target != "form":
             self._focus_field(target)

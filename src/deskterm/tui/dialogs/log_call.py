@@ -12,14 +12,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
 from deskterm.domain.vocabulary import Channel, Level, TicketKind
 from deskterm.services import drafts, people, search, tickets
 from deskterm.services.commands import AddContact, LogIncident, validate
 from deskterm.services.errors import DesktermError, InvalidInput
-from deskterm.tui.render import safe
+from deskterm.tui.dialogs.base import DeskDialog
+from deskterm.tui.render import for_screen, safe
 from deskterm.tui.widgets.kedb_panel import KedbPanel
 from deskterm.tui.widgets.lookup import Lookup
 
@@ -28,7 +28,7 @@ AUTOSAVE_SECONDS = 3.0
 LEVELS = [(lvl.value, lvl.value) for lvl in Level]
 
 
-class LogCallDialog(ModalScreen[str | None]):
+class LogCallDialog(DeskDialog[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="log_call.save"),
         Binding("ctrl+n", "new_caller", "New caller", id="log_call.new_caller"),
@@ -168,6 +168,12 @@ class LogCallDialog(ModalScreen[str | None]):
                 lookup.set_text(str(d[f"{key}_text"]))
         if d.get("new_name"):
             self.query_one("#new-caller").display = True
+
+    def leave_question(self) -> str | None:
+        """Asked before a jump to another screen drops the dialog (the draft is kept)."""
+        if not self.has_input():
+            return None
+        return "Leave the call you are logging? It is kept as a draft: n brings it back."
 
     def autosave(self) -> None:
         if self.has_input():
@@ -318,5 +324,5 @@ class LogCallDialog(ModalScreen[str | None]):
         if field.startswith("email") or field.startswith("name") or field.startswith("phone"):
             target = "caller"
         label = self.query_one(f"#error-{target}", Label)
-        label.update(safe(exc.message, multiline=True))
+        label.update(safe(for_screen(exc.message), multiline=True))
         label.display = True

@@ -54,7 +54,7 @@ class EventTable(LineTable[events.EventRow]):
 
     COLUMNS = COLUMNS
     PREFIX = "event-table"
-    EMPTY = "No events yet: deskterm event ingest feeds them in."
+    EMPTY = "No events yet: they appear here as monitoring sends them."
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "event-table--header",
         "event-table--cursor",
@@ -188,7 +188,7 @@ class EventConsoleScreen(LineTableKeys, DeskScreen):
         table.empty_text = (
             "No event matches these filters; escape clears them."
             if filtered
-            else "No events yet: deskterm event ingest feeds them in."
+            else "No events yet: they appear here as monitoring sends them."
         )
         table.show(rows)
         self._show_bar()

@@ -14,13 +14,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskterm.services import handover
 from deskterm.services.errors import DesktermError
 from deskterm.services.handover import Digest, SlaLine, TicketLine
+from deskterm.tui.dialogs.base import DeskDialog
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import safe
 from deskterm.tui.screens.base import DeskScreen
@@ -415,7 +415,7 @@ class HandoverScreen(DeskScreen):
             self.load()
 
 
-class HandoverHistory(ModalScreen[str | None]):
+class HandoverHistory(DeskDialog[str | None]):
     """Stored handovers, newest first; typing searches notes, refs, shifts and agents.
     ``enter`` shows the chosen shift; ``escape`` closes."""
 

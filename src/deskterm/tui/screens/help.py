@@ -7,8 +7,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from deskterm.tui.dialogs.base import DeskDialog
 
 GLOBAL_NOTES = [
     (
@@ -20,7 +21,7 @@ GLOBAL_NOTES = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DeskDialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="help.down"),

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -28,6 +28,7 @@ from deskterm.services.commands import validate
 from deskterm.services.errors import DesktermError
 from deskterm.services.problems import ProblemRow, ProblemView, RaiseProblem, RecordKnownError, UpdateProblem
 from deskterm.services.views import AuditView, TicketView
+from deskterm.tui.dialogs.base import DeskDialog
 from deskterm.tui.dialogs.form import Field, FormDialog
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import cell, safe
@@ -850,7 +851,7 @@ class KedbQuery(Input):
         self.screen.step(step)  # type: ignore[attr-defined]
 
 
-class KedbSearchDialog(ModalScreen[str | None]):
+class KedbSearchDialog(DeskDialog[str | None]):
     """Search the KEDB as you type. With a ticket, ``enter`` applies the highlighted known error
     to it (ctrl+t also sends the workaround to the caller); without, ``enter`` opens it."""
 

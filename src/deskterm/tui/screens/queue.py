@@ -17,7 +17,6 @@ from deskterm.tui.widgets.queue_table import COLUMNS, QueueTable
 from deskterm.tui.widgets.status_line import StatusLine
 
 VIEWS = list(QueueView)
-SORTS = [c.sort for c in COLUMNS if c.sort]
 # The view bar on a narrow terminal: every view still named, in fewer cells.
 SHORT_LABELS = {
     QueueView.MY_WORK: "Mine",
@@ -46,15 +45,16 @@ class FilterInput(Input):
 
 class QueueScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
+        # the footer at 80 columns shows the first of these: what an agent needs most comes first
+        Binding("t", "take_next", "Take next", id="queue.take_next"),
         Binding("enter", "open", "Open", id="queue.open"),
         Binding("n", "new", "New call", id="queue.new"),
         Binding("slash", "filter", "Filter", id="queue.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear_filter"),
         Binding("v", "view(1)", "Next view", id="queue.next_view"),
         Binding("V", "view(-1)", "Previous view", show=False, id="queue.prev_view"),
-        Binding("s", "sort(1)", "Sort by", id="queue.sort"),
+        Binding("s", "sort(1)", "Sort by", show=False, id="queue.sort"),
         Binding("S", "reverse", "Reverse sort", show=False, id="queue.reverse"),
-        Binding("t", "take_next", "Take next", id="queue.take_next"),
         Binding("a", "bulk('assign')", "Assign selected", show=False, id="queue.assign"),
         Binding("r", "bulk('group')", "Route selected to a group", show=False, id="queue.group"),
         Binding("c", "bulk('status')", "Set status of selected", show=False, id="queue.status"),
@@ -142,10 +142,13 @@ class QueueScreen(DeskScreen):
         self._requery(view=VIEWS[index])
 
     def action_sort(self, step: int) -> None:
+        """Next sort column among those on screen: at 80 columns hidden ones are skipped."""
+        width = self.table.size.width or self.app.size.width
+        shown = [c.sort for c in COLUMNS if c.sort and width >= c.min_width]
         index = (
-            (SORTS.index(self.query_spec.sort) + step) % len(SORTS) if self.query_spec.sort in SORTS else 0
+            (shown.index(self.query_spec.sort) + step) % len(shown) if self.query_spec.sort in shown else 0
         )
-        self._requery(sort=SORTS[index], descending=False)
+        self._requery(sort=shown[index], descending=False)
 
     def action_reverse(self) -> None:
         self._requery(descending=not self.query_spec.descending)

@@ -9,13 +9,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from deskterm.domain.sla import format_duration
 from deskterm.services import sla, tickets
 from deskterm.services.errors import DesktermError
 from deskterm.services.views import TicketView
+from deskterm.tui.dialogs.base import DeskDialog
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import safe
 from deskterm.tui.widgets.kedb_panel import KedbPanel
@@ -73,7 +74,7 @@ def header(view: TicketView) -> Group:
     grid.add_row("Service", safe(view.service or "-"), "CI", safe(view.ci or "-"))
     grid.add_row(
         "Group",
-        safe(f"{view.group or '-'} (tier {view.tier.value})"),
+        safe(f"{view.group} (tier {view.tier.value})" if view.group else "no group yet"),
         "Assignee",
         safe(view.assignee or "-"),
     )
@@ -225,7 +226,7 @@ def explanation(explanation: sla.Explanation) -> Group:
     return Group(*parts)
 
 
-class ExplainScreen(ModalScreen[None]):
+class ExplainScreen(DeskDialog[None]):
     """``x`` on a ticket: the full explanation of its clocks, scrollable."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -99,7 +99,7 @@ class QueueTable(Widget, can_focus=True):
         Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="queue.page_up"),
         Binding("g,home", "first", "First", show=False, id="queue.first"),
         Binding("G,end", "last", "Last", show=False, id="queue.last"),
-        Binding("space", "toggle_select", "Select", id="queue.select"),
+        Binding("space", "toggle_select", "Select", show=False, id="queue.select"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

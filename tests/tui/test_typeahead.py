@@ -1,0 +1,57 @@
+"""Keys that arrive in one burst (a paste, a fast typist, an SSH packet) land in the field that
+had focus when the previous key was handled: the burst is posted to the app without a pause."""
+
+from textual import events
+from textual.widgets import Input, TextArea
+
+from deskterm.tui.app import DeskApp
+from deskterm.tui.dialogs.form import FormDialog
+from deskterm.tui.dialogs.log_call import LogCallDialog
+from deskterm.tui.widgets.lookup import Lookup
+from tests.tui.conftest import settle
+
+NAMED = {" ": "space", "\t": "tab", "\n": "enter"}
+
+
+def burst(app: DeskApp, *parts: str) -> None:
+    """Each part is a key name (``enter``, ``tab``) or text typed character by character."""
+    for part in parts:
+        if part in ("enter", "tab", "escape", "ctrl+s"):
+            app.post_message(events.Key(part, "\r" if part == "enter" else "\t" if part == "tab" else None))
+            continue
+        for ch in part:
+            app.post_message(events.Key(NAMED.get(ch, ch), ch))
+
+
+async def test_log_a_call_typed_in_one_burst(app: DeskApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LogCallDialog)
+        await pilot.press(*"maria")
+        await settle(pilot)
+        burst(app, "enter", "Scanner jams", "enter", "Every scan since nine", "tab", "Print")
+        await settle(pilot)
+        caller = dialog.query_one("#field-caller", Lookup)
+        assert caller.value is not None and "María" in caller.text
+        assert dialog.query_one("#field-title", Input).value == "Scanner jams"
+        assert dialog.query_one("#field-description", TextArea).text == "Every scan since nine"
+        assert dialog.query_one("#field-service", Lookup).text == "Print"
+
+
+async def test_a_form_typed_in_one_burst_splits_nothing(app: DeskApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # a ticket
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        words = "The printer queue was stuck after the driver update on the print server"
+        burst(app, words, "tab", "15")
+        await settle(pilot)
+        assert dialog.query_one("#field-body", TextArea).text == words
+        assert dialog.query_one("#field-minutes", Input).value.endswith("15")  # after the preset 0
