@@ -33,7 +33,27 @@ def callers(desk: Desk, text: str, limit: int = 6) -> list[Suggestion]:
         rows = s.execute(select(Contact.id, Contact.name, Contact.email, Contact.phone, Contact.vip)).all()
     choices = {f"#{r.id}": " ".join(x for x in (r.name, r.email, r.phone) if x) for r in rows}
     labels = {f"#{r.id}": f"{r.name} <{r.email or r.phone or '-'}>" + (" VIP" if r.vip else "") for r in rows}
-    return _rank(choices, labels, text, limit)
+    ranked = _rank(choices, labels, text, limit)
+    # the caller's own address, its local part, their phone or their exact name beat look-alikes
+    wanted = text.strip().casefold()
+    exact = {
+        f"#{r.id}"
+        for r in rows
+        if wanted
+        and wanted
+        in {
+            (r.email or "").casefold(),
+            (r.email or "").split("@")[0].casefold(),
+            (r.phone or "").replace(" ", ""),
+            r.name.casefold(),
+        }
+        - {""}
+    }
+    if exact:
+        ranked = [s for s in ranked if s.key not in exact]
+        first = [Suggestion(key=k, label=labels[k], score=100.0) for k in sorted(exact)]
+        ranked = (first + ranked)[:limit]
+    return ranked
 
 
 def services(desk: Desk, text: str, limit: int = 6) -> list[Suggestion]:
