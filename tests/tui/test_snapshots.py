@@ -33,6 +33,29 @@ async def _help(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
 
 
+async def _close_question(pilot) -> None:  # type: ignore[no-untyped-def]
+    await _detail(pilot)
+    await pilot.press("C")
+    await settle(pilot)
+
+
+async def _note_with_text(pilot) -> None:  # type: ignore[no-untyped-def]
+    await _detail(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+    await pilot.press(*"Rebooted the print server; the queue drains again", "escape")
+    await settle(pilot)
+
+
+async def _agent_card(pilot) -> None:  # type: ignore[no-untyped-def]
+    from deskterm.tui.commands import AgentProvider
+
+    await settle(pilot)
+    hits = [hit async for hit in AgentProvider(pilot.app.screen).search("alice")]
+    hits[0].command()
+    await settle(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(
     "run_before",
@@ -41,6 +64,9 @@ async def _help(pilot) -> None:  # type: ignore[no-untyped-def]
         pytest.param(_detail, id="detail"),
         pytest.param(_log_call, id="log-call"),
         pytest.param(_help, id="help"),
+        pytest.param(_close_question, id="close-question"),
+        pytest.param(_note_with_text, id="discard-question"),
+        pytest.param(_agent_card, id="agent-card"),
     ],
 )
 def test_screen(snap_compare, app: DeskApp, size: tuple[int, int], run_before) -> None:  # type: ignore[no-untyped-def]
