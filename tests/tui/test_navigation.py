@@ -68,3 +68,19 @@ async def test_every_main_screen_from_every_main_screen(app: DeskApp) -> None:
                 await settle(pilot)
                 screen: Screen[object] = app.screen
                 assert type(screen).__name__ == names[second], (first, second, _names(app))
+
+
+async def test_escape_then_a_number_typed_fast_still_switches(app: DeskApp) -> None:
+    """ESC and 4 in one packet reach the app as alt+4: it lands on the problems screen."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("alt+4")
+        await settle(pilot)
+        assert _names(app) == ["ProblemsScreen"]
+        await pilot.press("enter", "i")  # a dialog: the same from inside it
+        await settle(pilot)
+        await pilot.press("alt+1")
+        await settle(pilot)
+        assert _names(app) == ["QueueScreen"]

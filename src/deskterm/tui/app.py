@@ -80,12 +80,12 @@ class DeskApp(App[None]):
     COMMANDS: ClassVar = {TicketProvider, DeskCommandsProvider, AgentProvider}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "mode('queue')", "Queue", show=False, id="app.mode.queue"),
-        Binding("2", "mode('sla')", "SLA", show=False, id="app.mode.sla"),
-        Binding("3", "mode('changes')", "Changes", show=False, id="app.mode.changes"),
-        Binding("4", "mode('problems')", "Problems", show=False, id="app.mode.problems"),
-        Binding("5", "mode('events')", "Events", show=False, id="app.mode.events"),
-        Binding("6", "mode('handover')", "Handover", show=False, id="app.mode.handover"),
+        Binding("1,alt+1", "mode('queue')", "Queue", show=False, id="app.mode.queue"),
+        Binding("2,alt+2", "mode('sla')", "SLA", show=False, id="app.mode.sla"),
+        Binding("3,alt+3", "mode('changes')", "Changes", show=False, id="app.mode.changes"),
+        Binding("4,alt+4", "mode('problems')", "Problems", show=False, id="app.mode.problems"),
+        Binding("5,alt+5", "mode('events')", "Events", show=False, id="app.mode.events"),
+        Binding("6,alt+6", "mode('handover')", "Handover", show=False, id="app.mode.handover"),
         Binding("colon", "command_line", "Command", show=False, id="app.command_line"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit_desk", "Quit", show=False, id="app.quit", priority=True),
@@ -361,8 +361,8 @@ class DeskApp(App[None]):
             if not binding.description or binding.system or key.startswith("super+"):
                 continue
             shown = self.get_key_display(binding) or key
-            if binding.id in ("app.command_line",):  # explained once, with its commands, below
-                continue
+            if binding.id == "app.command_line" or binding.action == "command_palette":
+                continue  # each explained once, with what it finds, at the end of the help
             keys = merged.setdefault(binding.description, [])
             if shown not in keys:
                 keys.append(shown)

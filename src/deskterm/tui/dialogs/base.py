@@ -3,6 +3,8 @@
 Textual stops the app's bindings at a modal screen, so the number keys are declared here
 again, with the app's ids (a keymap entry for ``app.mode.queue`` moves both). A digit typed
 into a text field stays text: fields consume printable keys before bindings see them.
+``alt+N`` is the same key: ``escape`` then ``N`` typed fast (or sent in one SSH packet) reaches
+a terminal program as ESC N, which is alt+N.
 """
 
 from typing import ClassVar, TypeVar
@@ -15,7 +17,7 @@ ResultT = TypeVar("ResultT")
 MODES = ("queue", "sla", "changes", "problems", "events", "handover")
 
 MODE_KEYS: list[BindingType] = [
-    Binding(str(n), f"app.mode('{mode}')", mode.capitalize(), show=False, id=f"app.mode.{mode}")
+    Binding(f"{n},alt+{n}", f"app.mode('{mode}')", mode.capitalize(), show=False, id=f"app.mode.{mode}")
     for n, mode in enumerate(MODES, 1)
 ]
 
