@@ -2,11 +2,11 @@
 
 import contextlib
 import signal
+import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -15,6 +15,7 @@ from textual.worker import Worker
 from deskterm.services import queue
 from deskterm.services.context import Desk
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import DeskAppBase
 from deskterm.tui.commands import AgentProvider, DeskCommandsProvider, TicketProvider
 from deskterm.tui.dialogs.command_line import COMMANDS, CommandLine
 from deskterm.tui.messages import DeskChanged
@@ -53,7 +54,7 @@ def _handover() -> Screen[Any]:
     return HandoverScreen()
 
 
-class DeskApp(App[None]):
+class DeskApp(DeskAppBase):
     TITLE = "deskterm"
     CSS_PATH: ClassVar = [
         "styles/app.tcss",
@@ -92,13 +93,11 @@ class DeskApp(App[None]):
     ]
 
     def __init__(self, desk: Desk, *, poll: bool = True) -> None:
-        super().__init__()
-        self.desk = desk
-        self.pulse: queue.Pulse | None = None
+        super().__init__(desk)
         self._poll_enabled = poll
         self._polling: Worker[None] | None = None
         self._poll_again = False
-        self.drafts_unsaved: Callable[[], bool] = lambda: False
+        self._nav_keys: weakref.WeakKeyDictionary[Screen[Any], str] = weakref.WeakKeyDictionary()
         self.keys = KeyOrder(self._deliver_key, self._focus_chain)
         self.keys.on_error = self._handle_exception
 
@@ -120,7 +119,7 @@ class DeskApp(App[None]):
             return [self]
         return start.ancestors_with_self
 
-    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
         """Notices carry refs, titles and typed commands: never parsed as markup."""
         super().notify(for_screen(message), markup=False, **kwargs)
 
@@ -223,11 +222,11 @@ class DeskApp(App[None]):
         """
         if key is not None:
             for existing in self.screen_stack[1:]:
-                if getattr(existing, "nav_key", None) == key:
+                if self._nav_keys.get(existing) == key:
                     while self.screen is not existing:
                         self.pop_screen()
                     return
-            screen.nav_key = key  # type: ignore[attr-defined]
+            self._nav_keys[screen] = key
         if len(self.screen_stack) > MAX_PUSHED:
             self.switch_screen(screen)
         else:
@@ -259,9 +258,9 @@ class DeskApp(App[None]):
         self.switch_mode(mode)
 
     def action_command_line(self) -> None:
-        self.push_screen(CommandLine(), self._run_command)
+        self.push_screen(CommandLine(), self.run_command)
 
-    def _run_command(self, text: str | None) -> None:
+    def run_command(self, text: str | None) -> None:
         if not text:
             return
         word = text.lower()

@@ -1,12 +1,16 @@
 """Command palette (ctrl+p) providers: tickets by ref or words, desk commands, agents."""
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
 from deskterm.domain.refs import RefError, RefKind, looks_like_ref, parse_ref
 from deskterm.services import people, tickets
+from deskterm.services.context import Desk
 from deskterm.services.errors import DesktermError
+from deskterm.services.views import TicketRow
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.dialogs.card import CardDialog
 from deskterm.tui.render import safe
 
@@ -19,20 +23,24 @@ class TicketProvider(Provider):
         if len(text) < 2:
             return
         app = self.app
-        desk = app.desk  # type: ignore[attr-defined]
+        desk = desk_app(app).desk
         try:
             ref = parse_ref(text)
         except RefError:
             ref = None
         if ref is not None and ref.kind in (RefKind.CHG, RefKind.PRB, RefKind.KE):
             # changes, problems and known errors open through the command line's ref jump
-            yield Hit(1.0, f"open {ref}", partial(app._run_command, str(ref)), help="open this record")  # type: ignore[attr-defined]
+            yield Hit(
+                1.0, f"open {ref}", partial(desk_app(app).run_command, str(ref)), help="open this record"
+            )
             return
         exact: str | None = None
         if ref is not None and looks_like_ref(text):
             exact = await self._exact(desk, str(ref))
             if exact is not None:  # the ref as typed comes first, whatever else it prefixes
-                yield Hit(1.0, f"open {exact}", partial(app.open_ticket, exact), help="open this ticket")  # type: ignore[attr-defined]
+                yield Hit(
+                    1.0, f"open {exact}", partial(desk_app(app).open_ticket, exact), help="open this ticket"
+                )
         try:
             rows = await self._rows(desk, text)
         except DesktermError:
@@ -46,43 +54,43 @@ class TicketProvider(Provider):
             yield Hit(
                 score,
                 safe(label),
-                partial(app.open_ticket, row.ref),  # type: ignore[attr-defined]
+                partial(desk_app(app).open_ticket, row.ref),
                 help="open this ticket",
             )
 
-    async def _exact(self, desk: object, ref: str) -> str | None:
+    async def _exact(self, desk: Desk, ref: str) -> str | None:
         import asyncio
 
         from deskterm.services import queue
 
         try:
-            return await asyncio.to_thread(queue.ticket_exists, desk, ref)  # type: ignore[arg-type]
+            return await asyncio.to_thread(queue.ticket_exists, desk, ref)
         except DesktermError:
             return None
 
-    async def _rows(self, desk: object, text: str) -> list[tickets.TicketRow]:
+    async def _rows(self, desk: Desk, text: str) -> list[TicketRow]:
         import asyncio
 
         return await asyncio.to_thread(
             tickets.list_tickets, desk, text=text, limit=12, sort="updated", descending=True
-        )  # type: ignore[arg-type]
+        )
 
 
 class DeskCommandsProvider(Provider):
     async def search(self, query: str) -> Hits:
-        app = self.app
-        commands = [
-            ("Log a call", "log a new incident or request", app.log_call),  # type: ignore[attr-defined]
-            ("Queue", "the ticket queue", partial(app.switch_mode, "queue")),
-            ("SLA monitor", "running targets, soonest due first", partial(app.switch_mode, "sla")),
-            ("Change board", "RFCs by state, CAB votes, schedule", partial(app.switch_mode, "changes")),
-            ("Problems", "problems and the known error database", partial(app.switch_mode, "problems")),
-            ("Event console", "live monitoring events", partial(app.switch_mode, "events")),
-            ("Shift handover", "the digest, sign-off and acknowledge", partial(app.switch_mode, "handover")),
-            ("Service level report", "achievement and breaches", partial(app._run_command, "report")),  # type: ignore[attr-defined]
-            ("Reports", "service desk KPIs and CSAT", partial(app._run_command, "reports")),  # type: ignore[attr-defined]
-            ("Help", "keys of this screen", app.action_help),  # type: ignore[attr-defined]
-            ("Quit", "leave deskterm", app.action_quit_desk),  # type: ignore[attr-defined]
+        desk = desk_app(self.screen)
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("Log a call", "log a new incident or request", desk.log_call),
+            ("Queue", "the ticket queue", partial(desk.action_mode, "queue")),
+            ("SLA monitor", "running targets, soonest due first", partial(desk.action_mode, "sla")),
+            ("Change board", "RFCs by state, CAB votes, schedule", partial(desk.action_mode, "changes")),
+            ("Problems", "problems and the known error database", partial(desk.action_mode, "problems")),
+            ("Event console", "live monitoring events", partial(desk.action_mode, "events")),
+            ("Shift handover", "the digest, sign-off and acknowledge", partial(desk.action_mode, "handover")),
+            ("Service level report", "achievement and breaches", partial(desk.run_command, "report")),
+            ("Reports", "service desk KPIs and CSAT", partial(desk.run_command, "reports")),
+            ("Help", "keys of this screen", desk.action_help),
+            ("Quit", "leave deskterm", desk.action_quit_desk),
         ]
         matcher = self.matcher(query)
         for name, help_text, callback in commands:
@@ -101,7 +109,7 @@ class AgentProvider(Provider):
         if len(text) < 2:
             return
         try:
-            agents = await asyncio.to_thread(people.list_agents, self.app.desk)  # type: ignore[attr-defined]
+            agents = await asyncio.to_thread(people.list_agents, desk_app(self.screen).desk)
         except DesktermError:
             return
         matcher = self.matcher(text)

@@ -39,7 +39,8 @@ def cell(value: object, width: int, style: str = "") -> Text:
 
 
 class _Column(Protocol):
-    width: int  # 0: takes the rest
+    @property
+    def width(self) -> int: ...  # 0: takes the rest
 
 
 C = TypeVar("C", bound=_Column)

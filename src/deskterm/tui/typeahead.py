@@ -32,7 +32,7 @@ class KeyOrder:
         self._waiting: deque[events.Key] = deque()
         self._busy = False
         self._task: asyncio.Task[None] | None = None
-        self.on_error: Callable[[BaseException], None] = lambda exc: None
+        self.on_error: Callable[[Exception], None] = lambda exc: None
 
     @property
     def busy(self) -> bool:

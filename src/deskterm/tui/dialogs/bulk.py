@@ -8,6 +8,7 @@ from typing import Any
 from deskterm.domain.vocabulary import TicketStatus
 from deskterm.services import search, tickets
 from deskterm.services.errors import InvalidInput
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.dialogs.form import Field, FormDialog
 from deskterm.tui.dialogs.ticket_actions import CODES, REASONS
 
@@ -38,7 +39,7 @@ class BulkDialog(FormDialog):
                         "assignee",
                         "Agent (login, name or group; arrows + enter pick)",
                         "lookup",
-                        find=lambda text: search.agents(self.app.desk, text),  # type: ignore[attr-defined]
+                        find=lambda text: search.agents(desk_app(self).desk, text),
                     )
                 ]
             case "group":
@@ -47,7 +48,7 @@ class BulkDialog(FormDialog):
                         "group",
                         "Group",
                         "select",
-                        load=lambda: [(g.label, g.key) for g in search.groups(self.app.desk)],  # type: ignore[attr-defined]
+                        load=lambda: [(g.label, g.key) for g in search.groups(desk_app(self).desk)],
                     )
                 ]
             case "status":
@@ -63,7 +64,7 @@ class BulkDialog(FormDialog):
                 ]
 
     def _submit(self, values: dict[str, Any]) -> str:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         fields = {k: v for k, v in values.items() if v not in (None, "")}
         if self.what == "resolve":
             fields["status"] = "resolved"

@@ -8,12 +8,16 @@ review (implementing) and close (review). ``back`` returns the change one state.
 """
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, TypeAlias
+
+from textual.screen import Screen
 
 from deskterm.domain.change import ChangeOutcome, ChangeState
 from deskterm.services import changes
 from deskterm.services.change_views import ChangeDetail, ChangeSummary
+from deskterm.services.context import Desk
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.dialogs.confirm import ConfirmDialog
 from deskterm.tui.dialogs.form import Field, FormDialog
 
@@ -21,14 +25,8 @@ Done = Callable[[str, str | None], None]
 OUTCOMES = [(o.value, o.value) for o in ChangeOutcome]
 
 
-class Host(Protocol):
-    """The screen an action runs from: it has the app, runs workers and shows notices."""
-
-    app: Any
-
-    def run_worker(self, *args: Any, **kwargs: Any) -> Any: ...
-
-    def notify(self, message: str, **kwargs: Any) -> None: ...
+# the screen an action runs from: it has the app, runs workers and shows notices
+Host: TypeAlias = Screen[Any]
 
 
 def state_words(view: ChangeDetail) -> str:
@@ -78,8 +76,8 @@ def run_change_action(host: Host, what: str, change: ChangeSummary, done: Done) 
     def form(dialog: FormDialog) -> None:
         app.push_screen(dialog, after_form)
 
-    def desk() -> Any:
-        return app.desk  # read at call time: the acting agent is whoever the app acts as now
+    def desk() -> Desk:
+        return desk_app(host).desk  # read at call time: the acting agent is whoever the app acts as now
 
     def submit() -> str:
         view = changes.submit(desk(), ref)

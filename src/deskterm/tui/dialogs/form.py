@@ -188,7 +188,7 @@ class FormDialog(DeskDialog[str | None]):
             return
         self.busy = True
         values = self.values()
-        for label in self.query(".form-error"):
+        for label in self.query(".form-error").results(Label):
             label.update("")
             label.display = False
 
@@ -222,7 +222,8 @@ class FormDialog(DeskDialog[str | None]):
             return
         from deskterm.tui.dialogs.confirm import ConfirmDialog
 
-        self.app.push_screen(
-            ConfirmDialog(f"Discard what you typed in '{self.title_text}'?"),
-            lambda discard: self.dismiss(None) if discard else None,
-        )
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog(f"Discard what you typed in '{self.title_text}'?"), answered)

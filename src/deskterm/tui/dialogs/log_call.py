@@ -18,6 +18,7 @@ from deskterm.domain.vocabulary import Channel, Level, TicketKind
 from deskterm.services import drafts, people, search, tickets
 from deskterm.services.commands import AddContact, LogIncident, validate
 from deskterm.services.errors import DesktermError, InvalidInput
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.dialogs.base import DeskDialog
 from deskterm.tui.render import for_screen, safe
 from deskterm.tui.widgets.kedb_panel import KedbPanel
@@ -43,7 +44,7 @@ class LogCallDialog(DeskDialog[str | None]):
         self.new_caller_id: str | None = None
 
     def compose(self) -> ComposeResult:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         with VerticalScroll(classes="dialog form", id="log-call-form"):
             yield Label(Text("Log a call", style="bold"), classes="form-title")
             with Horizontal(classes="form-row"):
@@ -103,10 +104,10 @@ class LogCallDialog(DeskDialog[str | None]):
         self._show_priority()
         self.query_one("#field-caller Input").focus()
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
-        self.app.drafts_unsaved = self.has_input  # type: ignore[attr-defined]
+        desk_app(self).drafts_unsaved = self.has_input
 
     def on_unmount(self) -> None:
-        self.app.drafts_unsaved = lambda: False  # type: ignore[attr-defined]
+        desk_app(self).drafts_unsaved = lambda: False
 
     # -- values and drafts ------------------------------------------------------------------
 
@@ -186,7 +187,7 @@ class LogCallDialog(DeskDialog[str | None]):
         self._show_priority()
 
     def _show_priority(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         try:
             impact = Level(str(self.query_one("#field-impact", Select).value))
             urgency = Level(str(self.query_one("#field-urgency", Select).value))
@@ -259,10 +260,10 @@ class LogCallDialog(DeskDialog[str | None]):
             return
         self.busy = True
         values = self.values()
-        for label in self.query(".form-error"):
+        for label in self.query(".form-error").results(Label):
             label.update("")
             label.display = False
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         marked = self.query_one(KedbPanel).marked
 
         def work() -> None:

@@ -3,6 +3,7 @@
 from textual.app import ComposeResult
 from textual.screen import Screen
 
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.widgets.status_line import StatusLine
 
 
@@ -12,7 +13,7 @@ class DeskScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import Footer
 
-        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
+        yield StatusLine(desk_app(self).desk.short_url)
         yield from self.compose_body()
         yield Footer()
 

@@ -23,6 +23,7 @@ from deskterm.domain.change import ChangeOutcome, ChangeState, ChangeType, allow
 from deskterm.services import changes
 from deskterm.services.change_views import ChangeSummary
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import cell, safe
 from deskterm.tui.screens.base import DeskScreen
@@ -283,8 +284,8 @@ class BoardFilterInput(Input):
     def action_done(self) -> None:
         self.screen.query_one(ChangeBoard).focus()
 
-    def action_clear(self) -> None:
-        self.screen.action_clear_filter()  # type: ignore[attr-defined]
+    async def action_clear(self) -> None:
+        await self.run_action("screen.clear_filter")
 
 
 def matches(change: ChangeSummary, text: str, kind: ChangeType | None) -> bool:
@@ -350,7 +351,7 @@ class ChangeBoardScreen(DeskScreen):
     def load(self, then_select: str | None = None) -> None:
         self._generation += 1
         generation = self._generation
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:
@@ -464,17 +465,17 @@ class ChangeBoardScreen(DeskScreen):
     def action_calendar(self) -> None:
         from deskterm.tui.screens.change_calendar import ChangeCalendarScreen
 
-        self.app.open_screen(ChangeCalendarScreen(), "calendar")  # type: ignore[attr-defined]
+        desk_app(self).open_screen(ChangeCalendarScreen(), "calendar")
 
     def action_kpi(self) -> None:
         from deskterm.tui.screens.change_kpi import ChangeKpiScreen
 
-        self.app.open_screen(ChangeKpiScreen(), "change-kpi")  # type: ignore[attr-defined]
+        desk_app(self).open_screen(ChangeKpiScreen(), "change-kpi")
 
     def action_raise_change(self) -> None:
         from deskterm.tui.dialogs.raise_change import raise_change_dialog
 
-        self.app.push_screen(raise_change_dialog(self.app.desk), self._raised)  # type: ignore[attr-defined]
+        self.app.push_screen(raise_change_dialog(desk_app(self).desk), self._raised)
 
     def _raised(self, message: str | None) -> None:
         if message:

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from deskterm.services import changes
 from deskterm.services.change_views import ChangeSummary, WindowOccurrence
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.render import cell, safe
 from deskterm.tui.screens.change_board import COLLISION, TYPE_LABEL, priority_style, window_text
 from deskterm.tui.widgets.status_line import StatusLine
@@ -278,7 +279,7 @@ class ChangeCalendarScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="change_calendar.back"),
         Binding("enter", "open", "Open", id="change_calendar.open"),
-        Binding("p", "toggle", "Period: week/month", id="change_calendar.toggle"),
+        Binding("p", "toggle_period", "Period: week/month", id="change_calendar.toggle"),
         Binding("left_square_bracket", "period(-1)", "Earlier", id="change_calendar.earlier"),
         Binding("right_square_bracket", "period(1)", "Later", id="change_calendar.later"),
         Binding("t", "today", "Today", id="change_calendar.today"),
@@ -296,8 +297,8 @@ class ChangeCalendarScreen(Screen[None]):
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        today = self.app.desk.clock.now().astimezone().date()  # type: ignore[attr-defined]
-        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
+        today = desk_app(self).desk.clock.now().astimezone().date()
+        yield StatusLine(desk_app(self).desk.short_url)
         yield Static(id="calendar-bar")
         yield ChangeCalendar(today, id="change-calendar")
         yield Static(id="calendar-detail")
@@ -317,7 +318,7 @@ class ChangeCalendarScreen(Screen[None]):
         self._generation += 1
         generation = self._generation
         first, days = self.calendar.span()
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         self._show_bar()
 
         def work() -> None:
@@ -402,7 +403,7 @@ class ChangeCalendarScreen(Screen[None]):
 
     # -- actions ----------------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
+    def action_toggle_period(self) -> None:
         board = self.calendar
         before = board.span()
         if board.view == "week" and board.current is not None and board.current.planned_start:

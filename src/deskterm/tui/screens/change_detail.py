@@ -19,6 +19,7 @@ from deskterm.domain.refs import RefError, parse_ref
 from deskterm.services import changes
 from deskterm.services.change_views import ChangeDetail
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import safe
 from deskterm.tui.screens.change_board import (
@@ -348,7 +349,7 @@ class ChangeDetailScreen(Screen[None]):
         self.view: ChangeDetail | None = None
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
+        yield StatusLine(desk_app(self).desk.short_url)
         yield Static(Text("Loading…", "dim"), id="change-header")
         with VerticalScroll(id="change-body"):
             yield Static(id="change-sections")
@@ -360,7 +361,7 @@ class ChangeDetailScreen(Screen[None]):
         self.load()
 
     def load(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:
@@ -403,7 +404,7 @@ class ChangeDetailScreen(Screen[None]):
         from deskterm.tui.dialogs.raise_change import edit_change_dialog
 
         self.app.push_screen(
-            edit_change_dialog(self.app.desk, self.view),  # type: ignore[attr-defined]
+            edit_change_dialog(desk_app(self).desk, self.view),
             lambda message: self.done(message, self.ref) if message else self.load(),
         )
 

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Label
 from deskterm.services import changes
 from deskterm.services.change_views import ChangeKpi
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.widgets.status_line import StatusLine
 
 PERIODS = ("month", "week", "quarter")
@@ -99,7 +100,7 @@ class ChangeKpiScreen(Screen[None]):
         self.loads = 0
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
+        yield StatusLine(desk_app(self).desk.short_url)
         yield Label("", id="kpi-title")
         yield DataTable(id="kpi-rows", cursor_type="row", zebra_stripes=True)
         yield Label(
@@ -110,7 +111,7 @@ class ChangeKpiScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(StatusLine).pulse = getattr(self.app, "pulse", None)
-        self.day = self.app.desk.clock.now().astimezone().date()  # type: ignore[attr-defined]
+        self.day = desk_app(self).desk.clock.now().astimezone().date()
         table = self.query_one("#kpi-rows", DataTable)
         table.add_columns("KPI", "This period", "Previous", "Trend")
         table.focus()
@@ -122,7 +123,7 @@ class ChangeKpiScreen(Screen[None]):
 
     def load(self) -> None:
         first, after = self.bounds()
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         title = Text(f"Change KPIs, {self.kind} {first} .. {after - timedelta(days=1)}", "bold")
         self.query_one("#kpi-title", Label).update(title)
 
@@ -156,5 +157,5 @@ class ChangeKpiScreen(Screen[None]):
         self.load()
 
     def action_today(self) -> None:
-        self.day = self.app.desk.clock.now().astimezone().date()  # type: ignore[attr-defined]
+        self.day = desk_app(self).desk.clock.now().astimezone().date()
         self.load()

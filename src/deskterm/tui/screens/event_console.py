@@ -18,6 +18,7 @@ from textual.widgets import Static
 from deskterm.domain.events import Severity
 from deskterm.services import events
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.render import cell, safe
 from deskterm.tui.screens.base import DeskScreen
 from deskterm.tui.widgets.line_table import Col, LineTable, LineTableKeys
@@ -157,7 +158,7 @@ class EventConsoleScreen(LineTableKeys, DeskScreen):
         self._generation += 1
         generation = self._generation
         severity, source, ci, seen = self.severity, self.source, self.ci, self.revision
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:
@@ -238,7 +239,7 @@ class EventConsoleScreen(LineTableKeys, DeskScreen):
         if row is None:
             return
         if row.incident:
-            self.app.open_ticket(row.incident)  # type: ignore[attr-defined]
+            desk_app(self).open_ticket(row.incident)
         else:
             self.notify(f"{row.ref} is not correlated to an incident.", timeout=4)
 

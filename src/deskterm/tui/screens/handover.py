@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from deskterm.services import handover
 from deskterm.services.errors import DesktermError
 from deskterm.services.handover import Digest, SlaLine, TicketLine
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.dialogs.base import DeskDialog
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import safe
@@ -75,7 +76,7 @@ class HandoverScreen(DeskScreen):
     # -- reading ----------------------------------------------------------------------------
 
     def load(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         spec = self.spec
         self._generation += 1
         generation = self._generation
@@ -294,7 +295,7 @@ class HandoverScreen(DeskScreen):
         d = self.digest
         if d is None:
             return
-        desk, spec = self.app.desk, self.spec  # type: ignore[attr-defined]
+        desk, spec = desk_app(self).desk, self.spec
         self._ask_note(
             f"Handover note for {d.shift.key}",
             d.note,
@@ -307,7 +308,7 @@ class HandoverScreen(DeskScreen):
         if d is None or ref is None:
             self.notify("Move to an item first: a note is on one ticket, change or problem.", timeout=5)
             return
-        desk, spec = self.app.desk, self.spec  # type: ignore[attr-defined]
+        desk, spec = desk_app(self).desk, self.spec
         self._ask_note(
             f"Note on {ref} for the incoming agent",
             d.item_notes.get(ref, ""),
@@ -321,7 +322,7 @@ class HandoverScreen(DeskScreen):
         d = self.digest
         if d is None:
             return
-        desk, spec = self.app.desk, self.spec  # type: ignore[attr-defined]
+        desk, spec = desk_app(self).desk, self.spec
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -332,7 +333,7 @@ class HandoverScreen(DeskScreen):
         )
 
     def action_acknowledge(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         holder: dict[str, str] = {}
 
         def ack() -> None:
@@ -350,7 +351,7 @@ class HandoverScreen(DeskScreen):
         self.run_worker(work, thread=True, group="handover-write")
 
     def action_shift(self, steps: int) -> None:
-        desk, spec = self.app.desk, self.spec  # type: ignore[attr-defined]
+        desk, spec = desk_app(self).desk, self.spec
 
         def work() -> None:
             try:
@@ -385,7 +386,7 @@ class HandoverScreen(DeskScreen):
 
             open_record(self.app, ref)
         else:
-            self.app.open_ticket(ref)  # type: ignore[attr-defined]
+            desk_app(self).open_ticket(ref)
 
     def action_cursor(self, step: int) -> None:
         items = self.query_one(OptionList)
@@ -443,7 +444,7 @@ class HandoverHistory(DeskDialog[str | None]):
         self.search("")
 
     def search(self, words: str) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         self._generation += 1
         generation = self._generation
 

@@ -28,6 +28,7 @@ from deskterm.services.commands import validate
 from deskterm.services.errors import DesktermError
 from deskterm.services.problems import ProblemRow, ProblemView, RaiseProblem, RecordKnownError, UpdateProblem
 from deskterm.services.views import AuditView, TicketView
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.dialogs.base import DeskDialog
 from deskterm.tui.dialogs.form import Field, FormDialog
 from deskterm.tui.messages import DeskChanged
@@ -115,8 +116,8 @@ class ProblemFilter(Input):
     def action_done(self) -> None:
         self.screen.query_one("#problems-table").focus()
 
-    def action_clear(self) -> None:
-        self.screen.action_clear_filter()  # type: ignore[attr-defined]
+    async def action_clear(self) -> None:
+        await self.run_action("screen.clear_filter")
 
 
 class ProblemsScreen(DeskScreen):
@@ -156,7 +157,7 @@ class ProblemsScreen(DeskScreen):
         return self.query_one("#problems-table", DataTable)
 
     def load(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         _, _, statuses, open_only = VIEWS[self.view_index]
         text = self.text
 
@@ -425,7 +426,7 @@ class ProblemScreen(Screen[None]):
         self.view: ProblemView | None = None
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
+        yield StatusLine(desk_app(self).desk.short_url)
         yield Static(id="problem-header")
         yield Label("Incidents", id="problem-incidents-title")
         yield DataTable(id="problem-incidents", cursor_type="row")
@@ -447,7 +448,7 @@ class ProblemScreen(Screen[None]):
         return max(10, self.app.size.width - 8 - 3 - 20 - 2 * 5)
 
     def load(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:
@@ -508,12 +509,12 @@ class ProblemScreen(Screen[None]):
         table = self.query_one("#problem-incidents", DataTable)
         if self.view is None or not self.view.linked:
             return
-        self.app.open_ticket(self.view.linked[table.cursor_row].ref)  # type: ignore[attr-defined]
+        desk_app(self).open_ticket(self.view.linked[table.cursor_row].ref)
 
     def action_done(self, message: str) -> None:
         self.notify(message, timeout=5)
         self.load()
-        self.app.changed_here()  # type: ignore[attr-defined]
+        desk_app(self).changed_here()
 
     def action_act(self, what: str) -> None:
         if self.view is not None:
@@ -522,7 +523,7 @@ class ProblemScreen(Screen[None]):
 
 def problem_action(screen: ProblemScreen, what: str, view: ProblemView) -> None:
     """Open the form for ``what``; each write carries the version on screen."""
-    desk = screen.app.desk  # type: ignore[attr-defined]
+    desk = desk_app(screen).desk
     ref, version = view.ref, view.version
 
     def update(message: str, **fixed: Any) -> Callable[[dict[str, Any]], str]:
@@ -692,7 +693,7 @@ def _offer_resolve(screen: ProblemScreen, ref: str, count: int) -> None:
     """Resolving a problem offers to resolve its open incidents with one resolution."""
     from deskterm.tui.dialogs.confirm import ConfirmDialog
 
-    desk = screen.app.desk  # type: ignore[attr-defined]
+    desk = desk_app(screen).desk
 
     def answered(yes: bool | None) -> None:
         if not yes:
@@ -778,7 +779,7 @@ class KnownErrorScreen(Screen[None]):
         self.view: kedb.KnownErrorView | None = None
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
+        yield StatusLine(desk_app(self).desk.short_url)
         with VerticalScroll(id="known-error-body"):
             yield Static(id="known-error-text")
         yield Footer()
@@ -789,7 +790,7 @@ class KnownErrorScreen(Screen[None]):
         self.load()
 
     def load(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:
@@ -817,7 +818,7 @@ class KnownErrorScreen(Screen[None]):
     def action_retire(self) -> None:
         if self.view is None:
             return
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         target = (
             KnownErrorStatus.RETIRED
             if self.view.status is KnownErrorStatus.ACTIVE
@@ -848,7 +849,9 @@ class KedbQuery(Input):
     ]
 
     def action_step(self, step: int) -> None:
-        self.screen.step(step)  # type: ignore[attr-defined]
+        screen = self.screen
+        if isinstance(screen, KedbSearchDialog):
+            screen.step(step)
 
 
 class KedbSearchDialog(DeskDialog[str | None]):
@@ -902,7 +905,7 @@ class KedbSearchDialog(DeskDialog[str | None]):
         self._search(event.value)
 
     def _search(self, text: str) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         service = self.ticket.service if self.ticket else None
         ci = self.ticket.ci if self.ticket else None
 
@@ -969,7 +972,7 @@ class KedbSearchDialog(DeskDialog[str | None]):
             self.dismiss(current.ref)
             return
         self.busy = True
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         ticket, tell = self.ticket, self.tell
 
         def work() -> None:

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 from deskterm.services.errors import DesktermError
 from deskterm.services.queue import QueueQuery, QueueView, take_next
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import safe
 from deskterm.tui.screens.base import DeskScreen
@@ -39,8 +40,8 @@ class FilterInput(Input):
     def action_done(self) -> None:
         self.screen.query_one(QueueTable).focus()
 
-    def action_clear(self) -> None:
-        self.screen.action_clear_filter()  # type: ignore[attr-defined]
+    async def action_clear(self) -> None:
+        await self.run_action("screen.clear_filter")
 
 
 class QueueScreen(DeskScreen):
@@ -68,7 +69,7 @@ class QueueScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="queue-bar")
-        yield QueueTable(now=self.app.desk.clock.now, id="queue-table")  # type: ignore[attr-defined]
+        yield QueueTable(now=desk_app(self).desk.clock.now, id="queue-table")
         yield FilterInput(placeholder="filter: ref, title, caller, service", id="queue-filter")
 
     def on_mount(self) -> None:
@@ -101,7 +102,7 @@ class QueueScreen(DeskScreen):
         self.query_one("#queue-bar", Static).update(bar, layout=False)  # one line: no re-layout
 
     def _requery(self, **changes: object) -> None:
-        self.query_spec = QueueQuery(**{**self.query_spec.__dict__, **changes})  # type: ignore[arg-type]
+        self.query_spec = QueueQuery(**{**self.query_spec.__dict__, **changes})
         self.table.set_query(self.query_spec)
         self._show_bar()
 
@@ -159,13 +160,13 @@ class QueueScreen(DeskScreen):
     def action_open(self) -> None:
         row = self.table.current
         if row is not None:
-            self.app.open_ticket(row.ref)  # type: ignore[attr-defined]
+            desk_app(self).open_ticket(row.ref)
 
     def action_new(self) -> None:
-        self.app.log_call()  # type: ignore[attr-defined]
+        desk_app(self).log_call()
 
     def action_take_next(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:
@@ -182,7 +183,7 @@ class QueueScreen(DeskScreen):
         refs = sorted(self.table.selected) or ([self.table.current.ref] if self.table.current else [])
         if not refs:
             return
-        self.app.bulk_action(what, refs, self._bulk_done)  # type: ignore[attr-defined]
+        desk_app(self).bulk_action(what, refs, self._bulk_done)
 
     def _bulk_done(self, refused: list[str]) -> None:
         self.table.selected.clear()

@@ -16,6 +16,7 @@ from deskterm.domain import reports as fig
 from deskterm.domain.text import cell_width
 from deskterm.services import reports
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.render import cell, safe
 
 LENGTHS = (7, 30, 90)
@@ -130,14 +131,14 @@ class ReportsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.period_to = self.app.desk.clock.now().date()  # type: ignore[attr-defined]
+        self.period_to = desk_app(self).desk.clock.now().date()
         self.query_one(DataTable).focus()
         self.load()
 
     def load(self) -> None:
         assert self.period_to is not None
         start, end = self.period_to - timedelta(days=self.days - 1), self.period_to
-        desk, name, by = self.app.desk, self.report_name, self.by  # type: ignore[attr-defined]
+        desk, name, by = desk_app(self).desk, self.report_name, self.by
         self._generation += 1
         generation = self._generation
         self.query_one("#reports-bar", Label).update(Text(f"{reports.TITLES[name]}: reading…", "dim"))

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from deskterm.services import sla
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import cell, safe
 from deskterm.tui.screens.base import DeskScreen
@@ -158,8 +159,8 @@ class SlaFilterInput(Input):
     def action_done(self) -> None:
         self.screen.query_one(SlaTable).focus()
 
-    def action_clear(self) -> None:
-        self.screen.action_clear_filters()  # type: ignore[attr-defined]
+    async def action_clear(self) -> None:
+        await self.run_action("screen.clear_filters")
 
 
 class SlaMonitorScreen(LineTableKeys, DeskScreen):
@@ -188,7 +189,7 @@ class SlaMonitorScreen(LineTableKeys, DeskScreen):
         self._counts: dict[str, int] = dict.fromkeys(BANDS, 0)
         self.loads = 0  # finished reads of the monitor (tests and the countdown look at it)
         self._generation = 0
-        self._bar: tuple[str, list[object]] | None = None
+        self._bar: tuple[str, list[tuple[int, int, str]]] | None = None
         self._ticker: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -213,7 +214,7 @@ class SlaMonitorScreen(LineTableKeys, DeskScreen):
         """Read the running clocks in a worker; only the newest answer is shown."""
         self._generation += 1
         generation, within = self._generation, self.within
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:
@@ -275,7 +276,7 @@ class SlaMonitorScreen(LineTableKeys, DeskScreen):
         bar.append(f"  {self.table.position()}")
         signature = (bar.plain, [(s.start, s.end, str(s.style)) for s in bar.spans])
         if signature != self._bar:  # an unchanged bar is not drawn again
-            self._bar = signature  # type: ignore[assignment]
+            self._bar = signature
             self.query_one("#sla-bar", Static).update(bar)
 
     # -- reactions --------------------------------------------------------------------------
@@ -307,7 +308,7 @@ class SlaMonitorScreen(LineTableKeys, DeskScreen):
     def action_open(self) -> None:
         row = self.table.current
         if row is not None:
-            self.app.open_ticket(row.ref)  # type: ignore[attr-defined]
+            desk_app(self).open_ticket(row.ref)
 
     def action_within(self) -> None:
         self.within = WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)]

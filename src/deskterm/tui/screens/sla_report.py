@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from deskterm.services import people, sla_reports
 from deskterm.services.errors import DesktermError, InvalidInput
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.dialogs.form import Field, FormDialog
 from deskterm.tui.render import safe
 
@@ -44,7 +45,7 @@ class SlaReportScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.period_to = self.app.desk.clock.now().date()  # type: ignore[attr-defined]
+        self.period_to = desk_app(self).desk.clock.now().date()
         rows = self.query_one("#report-rows", DataTable)
         rows.add_columns(
             "Agreement", "Pri", "Target", "Tickets", "Met", "Breached", "Open", "Achieved", "Mean", "P90"
@@ -57,7 +58,7 @@ class SlaReportScreen(Screen[None]):
     def load(self) -> None:
         assert self.period_to is not None
         start, end = self.period_to - timedelta(days=self.days - 1), self.period_to
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         self.query_one("#report-title", Label).update(Text(f"Service levels {start} .. {end}", "bold"))
 
         def work() -> None:
@@ -131,7 +132,7 @@ class SlaReportScreen(Screen[None]):
             table.focus()
             return
         ref = self.report.breaches[table.cursor_row].ref
-        self.app.open_ticket(ref)  # type: ignore[attr-defined]
+        desk_app(self).open_ticket(ref)
 
     def action_improve(self) -> None:
         """A SIP item from the breach under the cursor: what to improve, who owns it, by when."""
@@ -142,7 +143,7 @@ class SlaReportScreen(Screen[None]):
         if not table.has_focus:
             table.focus()
         breach = self.report.breaches[table.cursor_row]
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
         due = (desk.clock.now().date() + timedelta(days=30)).isoformat()
         title = f"{breach.ref} {breach.agreement} {breach.metric} breached: {breach.reason}"
 

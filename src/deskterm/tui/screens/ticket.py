@@ -16,6 +16,7 @@ from deskterm.domain.sla import format_duration
 from deskterm.services import sla, tickets
 from deskterm.services.errors import DesktermError
 from deskterm.services.views import TicketView
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.dialogs.base import DeskDialog
 from deskterm.tui.messages import DeskChanged
 from deskterm.tui.render import safe
@@ -292,7 +293,7 @@ class TicketScreen(Screen[None]):
         self._follow = False  # scroll to the newest entry after the next load
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.app.desk.short_url)  # type: ignore[attr-defined]
+        yield StatusLine(desk_app(self).desk.short_url)
         yield Static(id="ticket-header")
         yield Static(id="ticket-clocks")
         yield KedbPanel(limit=2, title="Known errors that may fit (K applies one)", id="ticket-kedb")
@@ -306,7 +307,7 @@ class TicketScreen(Screen[None]):
         self.load()
 
     def load(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:
@@ -356,7 +357,7 @@ class TicketScreen(Screen[None]):
         """Record the caller's satisfaction answer (resolved tickets)."""
         from deskterm.tui.dialogs.csat import survey_dialog
 
-        dialog = survey_dialog(self.app.desk, self.ref)  # type: ignore[attr-defined]
+        dialog = survey_dialog(desk_app(self).desk, self.ref)
         self.app.push_screen(dialog, lambda message: self.action_done(message) if message else None)
 
     def action_explain(self) -> None:
@@ -376,4 +377,4 @@ class TicketScreen(Screen[None]):
         self._follow = True
         self.notify(message, timeout=5, markup=False)
         self.load()
-        self.app.changed_here()  # type: ignore[attr-defined]
+        desk_app(self).changed_here()

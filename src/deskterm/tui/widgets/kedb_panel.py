@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from deskterm.services import kedb
 from deskterm.services.errors import DesktermError
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.render import safe
 
 PAUSE_SECONDS = 0.25
@@ -86,7 +87,7 @@ class KedbPanel(Static, can_focus=False):
 
     def _search(self) -> None:
         query = self._query
-        desk = self.app.desk  # type: ignore[attr-defined]
+        desk = desk_app(self).desk
 
         def work() -> None:
             try:

@@ -115,7 +115,9 @@ class LineTableKeys:
     """The moving keys of a screen that shows one :class:`LineTable` as ``self.table`` and
     keeps a status bar (``_show_bar``) that tells where the cursor is."""
 
-    table: LineTable[Any]
+    @property
+    def table(self) -> LineTable[Any]:
+        raise NotImplementedError
 
     def _show_bar(self) -> None:
         raise NotImplementedError

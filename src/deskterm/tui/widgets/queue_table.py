@@ -22,6 +22,7 @@ from textual.widget import Widget
 from deskterm.domain.vocabulary import TicketStatus
 from deskterm.services.errors import DesktermError
 from deskterm.services.queue import QueuePage, QueueQuery, QueueRow, queue_page, queue_window
+from deskterm.tui.base_app import desk_app
 from deskterm.tui.render import cell, fit_columns
 
 PAGE = 80
@@ -145,7 +146,7 @@ class QueueTable(Widget, can_focus=True):
 
     @property
     def desk(self) -> Any:
-        return self.app.desk  # type: ignore[attr-defined]
+        return desk_app(self).desk
 
     @property
     def page_rows(self) -> int:
