@@ -256,15 +256,14 @@ def sla_recompute(url: str, reps: int) -> tuple[list[float], int, int]:
     holiday) and changed targets: it validates and writes the definitions, then re-measures every
     stored clock and each ticket's soonest due instant. Returns the samples, the open tickets and
     the clocks re-measured. Each run is rolled back, so every run does the whole work again."""
-    from importlib import resources
-
     from sqlalchemy import func, select
 
+    from deskterm import demo
     from deskterm.services.core.context import UnitOfWork
     from deskterm.services.sla import sla_definitions
     from deskterm.store.models import Ticket
 
-    base = resources.files("deskterm.demo").joinpath("sla.toml").read_text(encoding="utf-8")
+    base = demo.sla_definitions_text()
     changed = base.replace('"2027-01-01"]', '"2026-12-01", "2027-01-01"]', 1).replace(
         'P2 = { response = "30m", resolution = "8h" }', 'P2 = { response = "20m", resolution = "6h" }', 1
     )

@@ -3,17 +3,15 @@ a fixed agent, copied fresh for each test so that tests never see each other's w
 
 import shutil
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from deskterm.demo.tickets import generate_demo
+from deskterm import demo
 from deskterm.domain.core.clock import FixedClock
 from deskterm.services.core.commands import AddContact, LogIncident
 from deskterm.services.core.context import Desk
 from deskterm.services.people import people
-from deskterm.services.sla import sla_definitions
 from deskterm.services.tickets import tickets
 from deskterm.tui.app import DeskApp
 from tests.conftest import FROZEN, IDENTITY, fresh_sqlite, open_desk
@@ -32,9 +30,7 @@ def seeded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFact
     folder = tmp_path_factory.mktemp("seeded")
     url = fresh_sqlite(sqlite_template, folder)
     desk = open_desk(url, FixedClock(FROZEN))
-    generate_demo(desk, tickets=300, seed=11)
-    definitions = resources.files("deskterm.demo").joinpath("sla.toml").read_text(encoding="utf-8")
-    sla_definitions.apply(desk, definitions, "demo_sla.toml")
+    demo.seed(desk, tickets=300, seed=11, operations=False)
     caller = people.add_contact(desk, AddContact(name="María 王", email="maria.wang@example.com"))
     for title, impact, urgency in HOSTILE:
         tickets.log_incident(
@@ -79,7 +75,7 @@ def big_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
     folder = tmp_path_factory.mktemp("big")
     url = fresh_sqlite(sqlite_template, folder)
     desk = open_desk(url, FixedClock(FROZEN))
-    generate_demo(desk, tickets=6000, seed=5)
+    demo.generate_demo(desk, tickets=6000, seed=5)
     desk.close()
     return Path(url.removeprefix("sqlite:///"))
 

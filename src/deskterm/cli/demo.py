@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _demo(app: CliApp) -> int:
-    from deskterm.demo import tickets as demo  # only loaded when asked: keeps every other command quick
+    from deskterm import demo  # only loaded when asked: keeps every other command quick
 
     a = app.args
     if not 1 <= a.tickets <= 1_000_000:
@@ -44,19 +44,10 @@ def _demo(app: CliApp) -> int:
         if tty:
             print(f"\rdemo: {done}/{total} tickets", end="", file=sys.stderr, flush=True)
 
-    summary = demo.generate_demo(app.desk, tickets=a.tickets, seed=a.seed, progress=progress)
-    from importlib import resources
-
-    from deskterm.services.sla import sla_definitions
-
-    definitions = resources.files("deskterm.demo").joinpath("sla.toml").read_text(encoding="utf-8")
-    sla_definitions.apply(app.desk, definitions, "the demo's SLA definitions")
-    from deskterm.demo.operations import seed_operations
-
-    operations = seed_operations(app.desk, seed=a.seed)
+    counts = demo.seed(app.desk, tickets=a.tickets, seed=a.seed, progress=progress)
     if tty:
         print(file=sys.stderr)
-    record = summary.model_dump() | {k: operations.get(k, 0) for k in OPERATIONS}
+    record = {k: counts[k] for k in demo.DemoSummary.model_fields} | {k: counts.get(k, 0) for k in OPERATIONS}
     if app.fmt == "table":  # one record: a line per count fits 80 columns
         write_fields([(k.replace("_", " "), record[k]) for k in COLUMNS + OPERATIONS])
     else:

@@ -1,7 +1,6 @@
 """Service level report, SIP items and escalation rules, on both databases."""
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -113,9 +112,10 @@ def test_sip_items_from_a_breach(sla_desk: Desk, clock: FixedClock) -> None:
 
 
 def test_demo_definitions_apply_to_a_demo_desk(desk: Desk) -> None:
+    from deskterm.demo import sla_definitions_text
     from deskterm.demo.tickets import generate_demo
 
     generate_demo(desk, tickets=200, seed=3)
-    text = (Path(sla_definitions.__file__).parents[2] / "demo" / "sla.toml").read_text(encoding="utf-8")
+    text = sla_definitions_text()
     summary = sla_definitions.apply(desk, text, "demo_sla.toml")
     assert summary.agreements == 2 and summary.clocks > 0
