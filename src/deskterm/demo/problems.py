@@ -20,7 +20,7 @@ from deskterm.domain.problems.kedb import keyword_list
 from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.problems import problems
-from deskterm.services.problems.kedb import forget_index
+from deskterm.services.problems.kedb_index import forget_index
 from deskterm.store.models import (
     AuditEntry,
     ConfigurationItem,

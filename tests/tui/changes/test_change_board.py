@@ -433,7 +433,7 @@ def test_typed_times_are_local_and_errors_name_the_field() -> None:
 
 def test_forward_and_back_follow_each_types_workflow() -> None:
     from deskterm.domain.changes.change import ChangeType
-    from deskterm.tui.changes.change_board import step_back, step_forward
+    from deskterm.tui.changes.helpers import step_back, step_forward
 
     s = ChangeState
     assert step_forward(ChangeType.NORMAL, s.ASSESSMENT) is s.AUTHORISATION

@@ -6,7 +6,6 @@ current, so each keystroke costs one indexed query and a look-up in memory, also
 thousands of known errors. Another process's new known error changes the fingerprint.
 """
 
-import threading
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -22,6 +21,7 @@ from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput, NotFound
 from deskterm.services.core.views import AuditView, View
 from deskterm.services.problems import problems
+from deskterm.services.problems.kedb_index import CACHE, LOCK, KnownErrorHit, forget_index
 from deskterm.services.tickets import tickets
 from deskterm.store.models import (
     AuditEntry,
@@ -30,26 +30,6 @@ from deskterm.store.models import (
     ProblemIncident,
     Ticket,
 )
-
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[object, ...], KedbIndex, dict[str, "KnownErrorHit"]]] = {}
-
-
-class KnownErrorHit(View):
-    """One search result: enough to judge it without opening it."""
-
-    ref: str
-    title: str
-    symptom: str
-    workaround: str
-    keywords: str
-    services: list[str]
-    cis: list[str]
-    problem: str | None
-    score: float = 0.0
-    matched: tuple[str, ...] = ()
-    same_service: bool = False
-    same_ci: bool = False
 
 
 class KnownErrorView(View):
@@ -78,12 +58,6 @@ class Applied(View):
     problem: str | None  # the KE's open problem, now linked to the incident too
     notified: bool
     ticket_version: int
-
-
-def forget_index() -> None:
-    """After a write in this process: the next search rebuilds."""
-    with _lock:
-        _cache.clear()
 
 
 def find(s: Session, ref: str) -> KnownError:
@@ -120,8 +94,8 @@ def _index(desk: Desk) -> tuple[KedbIndex, dict[str, KnownErrorHit]]:
     key = desk.settings.db
     with desk.reading() as s:
         mark = _fingerprint(s)
-        with _lock:
-            cached = _cache.get(key)
+        with LOCK:
+            cached = CACHE.get(key)
         if cached is not None and cached[0] == mark:
             return cached[1], cached[2]
         rows = s.scalars(
@@ -161,8 +135,8 @@ def _index(desk: Desk) -> tuple[KedbIndex, dict[str, KnownErrorHit]]:
                 problem=ke.problem.ref if ke.problem else None,
             )
     index = KedbIndex.build(docs)
-    with _lock:
-        _cache[key] = (mark, index, cards)
+    with LOCK:
+        CACHE[key] = (mark, index, cards)
     return index, cards
 
 

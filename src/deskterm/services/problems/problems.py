@@ -671,7 +671,7 @@ def record_known_error(desk: Desk, cmd: RecordKnownError) -> str:
     records them on the problem and moves a new or investigating problem to known-error.
     Returns the new ref."""
     from deskterm.domain.problems.kedb import keyword_list
-    from deskterm.services.problems import kedb
+    from deskterm.services.problems import kedb_index
 
     with desk.writing() as uow:
         s = uow.session
@@ -730,5 +730,5 @@ def record_known_error(desk: Desk, cmd: RecordKnownError) -> str:
             uow.audit(KE_RECORD, ke.id, ke.ref, "problem", None, p.ref, 1)
             ch.note("known error", None, ke.ref)
             ch.commit()
-        kedb.forget_index()
+        kedb_index.forget_index()
         return ke.ref

@@ -20,6 +20,7 @@ from deskterm.services.core.errors import DesktermError
 from deskterm.tui.base.confirm import ConfirmDialog
 from deskterm.tui.base.desk_app import desk_app
 from deskterm.tui.base.form import Field, FormDialog
+from deskterm.tui.changes.helpers import STATE_TITLE, collisions_note, step_back, step_forward
 
 Done = Callable[[str, str | None], None]
 OUTCOMES = [(o.value, o.value) for o in ChangeOutcome]
@@ -33,17 +34,8 @@ def state_words(view: ChangeDetail) -> str:
     return view.state.value + (f" ({view.outcome.value})" if view.outcome else "")
 
 
-def collisions_note(view: ChangeDetail) -> str:
-    if not view.collisions:
-        return "no collisions"
-    first = view.collisions[0].explanation
-    more = f" (+{len(view.collisions) - 1} more)" if len(view.collisions) > 1 else ""
-    return f"⚠ {len(view.collisions)} collision{'s' if len(view.collisions) > 1 else ''}: {first}{more}"
-
-
 def run_change_action(host: Host, what: str, change: ChangeSummary, done: Done) -> None:
     """Open the dialog or question for ``what`` on ``change``; ``done`` gets the result line."""
-    from deskterm.tui.changes.change_board import STATE_TITLE, step_back, step_forward
     from deskterm.tui.changes.change_review import close_dialog, review_dialog
     from deskterm.tui.changes.change_schedule import schedule_dialog
     from deskterm.tui.changes.change_vote import decide_dialog, vote_dialog

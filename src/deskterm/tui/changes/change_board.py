@@ -8,7 +8,6 @@ close) and ``[`` one step back, both after a question; ``v`` votes and ``s`` sch
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,7 +18,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from deskterm.domain.changes.change import ChangeOutcome, ChangeState, ChangeType, allowed_moves
+from deskterm.domain.changes.change import ChangeState, ChangeType
 from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import ChangeSummary
 from deskterm.services.core.errors import DesktermError
@@ -27,30 +26,20 @@ from deskterm.tui.base.desk_app import desk_app
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import cell, safe
 from deskterm.tui.base.screens import DeskScreen
+from deskterm.tui.changes.helpers import (
+    COLLISION,
+    COLUMNS,
+    OUTCOME_SHORT,
+    STATE_TITLE,
+    TYPE_LABEL,
+    UNAUTHORISED,
+    priority_style,
+    shows_unauthorised,
+    window_text,
+)
 from deskterm.tui.widgets.status_line import StatusLine
 
-COLUMNS = tuple(ChangeState)
-STATE_TITLE = {
-    ChangeState.DRAFT: "Draft",
-    ChangeState.ASSESSMENT: "Assessment",
-    ChangeState.AUTHORISATION: "Authorisation",
-    ChangeState.SCHEDULED: "Scheduled",
-    ChangeState.IMPLEMENTING: "Implementing",
-    ChangeState.REVIEW: "Review",
-    ChangeState.CLOSED: "Closed",
-    ChangeState.REJECTED: "Rejected",
-    ChangeState.CANCELLED: "Cancelled",
-}
-TYPE_LABEL = {ChangeType.STANDARD: "standard", ChangeType.NORMAL: "normal", ChangeType.EMERGENCY: "EMERGENCY"}
-OUTCOME_SHORT = {
-    ChangeOutcome.SUCCESSFUL: "✔ ok",
-    ChangeOutcome.SUCCESSFUL_WITH_ISSUES: "✔ issues",
-    ChangeOutcome.FAILED: "✖ failed",
-    ChangeOutcome.BACKED_OUT: "↺ backout",
-}
 TYPE_FILTERS: tuple[ChangeType | None, ...] = (None, *ChangeType)
-COLLISION = "⚠"
-UNAUTHORISED = "UNAUTH"
 REFRESH_SECONDS = 30.0
 MIN_COLUMN = 26  # cells of one column, its card included
 CARD_LINES = 3
@@ -62,35 +51,6 @@ FORWARD = {  # the next step along the workflow, per state (the type decides whe
     ChangeState.IMPLEMENTING: "review",
     ChangeState.REVIEW: "close",
 }
-
-
-def local(at: datetime) -> datetime:
-    """A stored (UTC) time in the agent's local zone, for display."""
-    return at.astimezone()
-
-
-def window_text(start: datetime | None, end: datetime | None) -> str:
-    """``11-26 22:00-23:30`` on one day, ``11-26 22:00→11-27 02:00`` across days."""
-    if start is None or end is None:
-        return "no window"
-    a, b = local(start), local(end)
-    if a.date() == b.date():
-        return f"{a:%m-%d %H:%M}-{b:%H:%M}"
-    return f"{a:%m-%d %H:%M}→{b:%m-%d %H:%M}"
-
-
-def shows_unauthorised(change: ChangeSummary) -> bool:
-    """Work done or planned to run without authorisation: marked, never by colour alone."""
-    return not change.authorised and change.state in (
-        ChangeState.SCHEDULED,
-        ChangeState.IMPLEMENTING,
-        ChangeState.REVIEW,
-        ChangeState.CLOSED,
-    )
-
-
-def priority_style(priority: str) -> str:
-    return {"P1": "bold reverse", "P2": "bold"}.get(priority, "")
 
 
 def card_head(change: ChangeSummary, width: int) -> Text:
@@ -508,19 +468,3 @@ class ChangeBoardScreen(DeskScreen):
         """After an action: say what happened and keep the cursor on the change."""
         self.notify(message, timeout=6)
         self.load(then_select=ref)
-
-
-def step_back(change_type: ChangeType, state: ChangeState) -> ChangeState | None:
-    """Where ``[`` takes a change: the previous state of its workflow that it may return to."""
-    earlier = [s for s in allowed_moves(change_type, state) if COLUMNS.index(s) < COLUMNS.index(state)]
-    return earlier[-1] if earlier else None
-
-
-def step_forward(change_type: ChangeType, state: ChangeState) -> ChangeState | None:
-    """Where ``]`` takes a change: the next state of its workflow (never rejected/cancelled)."""
-    later = [
-        s
-        for s in allowed_moves(change_type, state)
-        if COLUMNS.index(s) > COLUMNS.index(state) and s not in (ChangeState.REJECTED, ChangeState.CANCELLED)
-    ]
-    return later[0] if later else None

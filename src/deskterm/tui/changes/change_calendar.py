@@ -24,7 +24,7 @@ from deskterm.services.changes.change_views import ChangeSummary, WindowOccurren
 from deskterm.services.core.errors import DesktermError
 from deskterm.tui.base.desk_app import desk_app
 from deskterm.tui.base.render import cell, safe
-from deskterm.tui.changes.change_board import COLLISION, TYPE_LABEL, priority_style, window_text
+from deskterm.tui.changes.helpers import COLLISION, TYPE_LABEL, priority_style, window_text
 from deskterm.tui.widgets.status_line import StatusLine
 
 AUTHORISED_BAR = "█"

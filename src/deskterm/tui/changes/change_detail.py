@@ -22,7 +22,7 @@ from deskterm.services.core.errors import DesktermError
 from deskterm.tui.base.desk_app import desk_app
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import safe
-from deskterm.tui.changes.change_board import (
+from deskterm.tui.changes.helpers import (
     COLLISION,
     TYPE_LABEL,
     UNAUTHORISED,

@@ -39,8 +39,7 @@ def schedule_dialog(desk: Desk, change: ChangeSummary) -> FormDialog:
     ref = change.ref
 
     def submit(values: dict[str, Any]) -> str:
-        from deskterm.tui.changes.change_actions import collisions_note
-        from deskterm.tui.changes.change_board import window_text
+        from deskterm.tui.changes.helpers import collisions_note, window_text
 
         start = parse_local(str(values.get("start") or ""), "start")
         end = parse_local(str(values.get("end") or ""), "end")
