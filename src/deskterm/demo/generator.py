@@ -26,9 +26,7 @@ from deskterm.demo.organisation import (
 )
 from deskterm.demo.plan import DAY, DOMAIN, LEVEL_COMBOS, Svc, ascii_name, cum, dt
 from deskterm.domain.core.priority import PriorityMatrix
-from deskterm.domain.core.vocabulary import (
-    Tier,
-)
+from deskterm.domain.core.vocabulary import Tier
 from deskterm.services.core.context import UnitOfWork
 from deskterm.store.models import (
     Agent,

@@ -1,13 +1,7 @@
 """The demo company: its support groups and agents, callers' names and organisations, and its
 service catalogue (services, CIs and their relationships). Data only."""
 
-from deskterm.domain.core.vocabulary import (
-    CIRelation,
-    CIStatus,
-    Criticality,
-    LifecycleStatus,
-    Tier,
-)
+from deskterm.domain.core.vocabulary import CIRelation, CIStatus, Criticality, LifecycleStatus, Tier
 
 # --------------------------------------------------------------------------------------------
 # The organisation

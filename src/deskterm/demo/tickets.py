@@ -71,13 +71,7 @@ from deskterm.domain.core.vocabulary import (
 )
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput
-from deskterm.store.models import (
-    Contact,
-    Note,
-    RefCounter,
-    Service,
-    Ticket,
-)
+from deskterm.store.models import Contact, Note, RefCounter, Service, Ticket
 
 MAX_TICKETS = 1_000_000
 BATCH = 5000

@@ -1,9 +1,7 @@
 """What the demo's callers and agents write: titles per service, descriptions, notes,
 resolutions and workarounds, in English and Chinese, and hostile text that must stay text."""
 
-from deskterm.domain.core.vocabulary import (
-    ResolutionCode,
-)
+from deskterm.domain.core.vocabulary import ResolutionCode
 
 # --------------------------------------------------------------------------------------------
 # What callers say: titles per service (title, category), incidents and requests
