@@ -18,624 +18,98 @@ Workflow (the allowed moves per type live in :mod:`deskterm.domain.changes.chang
 - ``implement`` -> ``review`` (post-implementation review) -> ``close`` with an outcome.
 """
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from deskterm.domain.changes.change import (
-    DEFAULT_RISK_RULES,
-    EDITABLE,
     FINISHED,
-    ApprovalLevel,
     CabOutcome,
-    CabRule,
     ChangeOutcome,
     ChangeState,
     ChangeType,
-    Rfc,
-    RiskRules,
-    RiskRulesError,
     TransitionError,
     VoteDecision,
-    allowed_moves,
-    cab_outcome,
     check_transition,
-    missing_fields,
     review_required,
 )
-from deskterm.domain.changes.schedule import Collision, Interval
-from deskterm.domain.core.refs import RefError, RefKind, parse_ref
-from deskterm.domain.core.text import BODY_MAX
-from deskterm.domain.core.vocabulary import CIRelation, TicketKind
+from deskterm.domain.core.vocabulary import TicketKind
 from deskterm.services.changes import change_windows
-from deskterm.services.changes.change_views import (
-    ChangeDetail,
-    ChangeKpi,
-    ChangeSummary,
-    CollisionView,
-    RaiseChange,
-    ReviewView,
-    TimelineEntry,
-    UpdateChange,
-    VoteView,
-    WindowOccurrence,
+from deskterm.services.changes.change_edits import raise_change, update_change
+from deskterm.services.changes.change_records import (
+    RECORD,
+    RULES,
+    _cab_outcome,
+    _eligible,
+    _is_owner,
+    _parse,
+    _rule,
+    _votes,
+    detail,
+    find,
+    get_change,
+    list_changes,
+    risk_rules,
+    summaries,
+)
+from deskterm.services.changes.change_views import ChangeDetail
+from deskterm.services.changes.change_writes import (
+    _assess,
+    _check_complete,
+    _Edit,
+    _move,
+    _pick_cab,
+    _span,
+    _text,
+    _window,
+)
+from deskterm.services.changes.forward_schedule import (
+    calendar,
+    implemented_between,
+    kpi,
+    scheduled_between,
+    templates,
+    windows,
 )
 from deskterm.services.core import lookup
-from deskterm.services.core.context import Desk, UnitOfWork
-from deskterm.services.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
-from deskterm.services.tickets.tickets import next_number
-from deskterm.store.models import Agent, AuditEntry, CIRelationship, Service, ServiceCI
-from deskterm.store.models.change import Cab, Change, ChangeTemplate, ChangeVote
-
-RECORD = "change"
-RULES = DEFAULT_RISK_RULES
-
-
-def risk_rules(desk: Desk) -> RiskRules:
-    """The site's approval table (settings ``change_risk``, when the config has one), else the default."""
-    raw = getattr(desk.settings, "change_risk", None)
-    if not raw:
-        return RULES
-    try:
-        return RiskRules.from_config(raw)
-    except RiskRulesError as exc:
-        raise InvalidInput(f"{exc}; fix change_risk in the config file") from None
-
-
-_PLAIN_FIELDS = (
-    "title",
-    "description",
-    "raised_by",
-    "reason",
-    "expected_return",
-    "risks",
-    "resources",
-    "responsible",
-    "impact",
-    "urgency",
-    "business_risk",
-    "financial",
-    "scope",
-    "implementation_plan",
-    "backout_plan",
-    "test_plan",
-    "template",
-)
-
-
-# --- finding -------------------------------------------------------------------------------------
-
-
-def _parse(ref: str) -> str:
-    try:
-        parsed = parse_ref(ref)
-    except RefError as exc:
-        raise InvalidInput(str(exc)) from None
-    if parsed.kind is not RefKind.CHG:
-        raise InvalidInput(f"{parsed} is not a change; change refs start with CHG, e.g. CHG-12")
-    return str(parsed)
-
-
-def find(s: Session, ref: str, *, for_update: bool = False) -> Change:
-    """A change by ref (``CHG-12``, ``chg12``); ``for_update`` locks its row until commit."""
-    wanted = _parse(ref)
-    stmt = select(Change).where(Change.ref == wanted)
-    if for_update:
-        stmt = stmt.with_for_update()
-    found = s.scalar(stmt)
-    if found is None:
-        raise NotFound(f"there is no change {wanted}; deskterm change list shows them")
-    return found
-
-
-# --- views ---------------------------------------------------------------------------------------
-
-
-def _short(c: Collision) -> str:
-    return f"{c.kind.value}: {c.other}"
-
-
-def _authorised(c: Change) -> bool:
-    return c.authorised_at is not None
-
-
-def summary(c: Change, collisions: Sequence[Collision]) -> ChangeSummary:
-    return ChangeSummary(
-        ref=c.ref,
-        title=c.title,
-        type=c.change_type,
-        priority=c.priority,
-        state=c.state,
-        outcome=c.outcome,
-        approval_level=c.approval_level,
-        planned_start=c.planned_start,
-        planned_end=c.planned_end,
-        implementer=c.implementer.login if c.implementer else None,
-        authorised=_authorised(c),
-        collision_count=len(collisions),
-        collision_text=[_short(x) for x in collisions],
-        cis=[ci.name for ci in c.cis],
-        version=c.version,
-    )
-
-
-def _load_options() -> list[Any]:
-    return [selectinload(Change.implementer), selectinload(Change.cis)]
-
-
-def summaries(s: Session, changes: Sequence[Change]) -> list[ChangeSummary]:
-    windows = [(c.planned_start, c.planned_end) for c in changes if c.planned_start and c.planned_end]
-    if not windows:
-        return [summary(c, []) for c in changes]
-    around = Interval(min(w[0] for w in windows), max(w[1] for w in windows))
-    collisions = change_windows.collision_map(s, around)
-    return [summary(c, collisions.get(c.id, [])) for c in changes]
-
-
-def _owners(c: Change) -> tuple[set[int], str]:
-    """Who may not approve ``c``: its creator and implementer (ids), and who raised it (name)."""
-    ids = {c.created_by_id}
-    if c.implementer_id is not None:
-        ids.add(c.implementer_id)
-    return ids, (c.raised_by or "").strip().lower()
-
-
-def _is_owner(c: Change, agent: Agent) -> bool:
-    ids, raised_by = _owners(c)
-    return agent.id in ids or agent.login.lower() == raised_by
-
-
-def _eligible(c: Change) -> list[Agent]:
-    return [m for m in (c.cab.members if c.cab else []) if not _is_owner(c, m)]
-
-
-def _votes(s: Session, c: Change) -> list[ChangeVote]:
-    return list(
-        s.scalars(
-            select(ChangeVote)
-            .where(ChangeVote.change_id == c.id)
-            .options(selectinload(ChangeVote.voter))
-            .order_by(ChangeVote.at, ChangeVote.id)
-        )
-    )
-
-
-def _rule(c: Change) -> CabRule | None:
-    if c.cab is None:
-        return None
-    return CabRule.ALL if c.approval_level is ApprovalLevel.MANAGEMENT else c.cab.rule
-
-
-def _cab_outcome(c: Change, votes: Sequence[ChangeVote]) -> CabOutcome | None:
-    rule = _rule(c)
-    if rule is None or not c.approval_level.needs_votes:
-        return None
-    eligible = {m.id for m in _eligible(c)}
-    cast = {v.voter.login: v.decision for v in votes if v.voter_id in eligible}
-    return cab_outcome(rule, cast, len(eligible))
-
-
-def _outage(s: Session, c: Change) -> list[str]:
-    """Services fed by the change's CIs: walk to what depends on, runs on or is part of them
-    (and from a part up to its whole), then take every reached CI's services."""
-    reached = {ci.id for ci in c.cis}
-    frontier = set(reached)
-    while frontier:
-        rows = s.execute(
-            select(CIRelationship.source_id, CIRelationship.relation, CIRelationship.target_id).where(
-                or_(CIRelationship.target_id.in_(frontier), CIRelationship.source_id.in_(frontier))
-            )
-        ).all()
-        new: set[int] = set()
-        for source, relation, target in rows:
-            if target in frontier and source not in reached:
-                new.add(source)
-            if relation == CIRelation.PART_OF and source in frontier and target not in reached:
-                new.add(target)
-        reached |= new
-        frontier = new
-    names = set(
-        s.scalars(
-            select(Service.name)
-            .join(ServiceCI, ServiceCI.service_id == Service.id)
-            .where(ServiceCI.ci_id.in_(reached))
-        )
-    )
-    names |= {x.name for x in c.services}
-    return sorted(names)
-
-
-def _rfc(c: Change) -> Rfc:
-    return Rfc(
-        change_type=c.change_type,
-        raised_by=c.raised_by,
-        reason=c.reason,
-        expected_return=c.expected_return,
-        risks=c.risks,
-        resources=c.resources,
-        responsible=c.responsible,
-        relationships=tuple(x.ref for x in c.related),
-        has_no_relationship=c.no_relationship,
-        implementation_plan=c.implementation_plan,
-        backout_plan=c.backout_plan,
-        test_plan=c.test_plan,
-        template=c.template,
-        cis=tuple(x.name for x in c.cis),
-        services=tuple(x.name for x in c.services),
-    )
-
-
-def detail(s: Session, c: Change) -> ChangeDetail:
-    s.flush()
-    s.refresh(c)
-    votes = _votes(s, c)
-    collisions: list[Collision] = []
-    if c.planned_start is not None and c.planned_end is not None:
-        around = Interval(c.planned_start, c.planned_end)
-        collisions = change_windows.collision_map(s, around).get(c.id, [])
-    history = s.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.record_kind == RECORD, AuditEntry.record_id == c.id)
-        .options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.id)
-    ).all()
-    base = summary(c, collisions).model_dump()
-    review = None
-    if c.reviewed_at is not None and c.review_outcome is not None and c.reviewed_by is not None:
-        review = ReviewView(
-            outcome=c.review_outcome,
-            lessons=c.review_lessons or "",
-            benefits_realised=c.benefits_realised,
-            within_cost=c.within_cost,
-            reviewer=c.reviewed_by.login,
-            at=c.reviewed_at,
-        )
-    return ChangeDetail(
-        **base,
-        description=c.description,
-        raised_by=c.raised_by,
-        reason=c.reason,
-        expected_return=c.expected_return,
-        risks=c.risks,
-        resources=c.resources,
-        responsible=c.responsible,
-        relationships=[x.ref for x in c.related],
-        no_relationship=c.no_relationship,
-        impact=c.impact,
-        urgency=c.urgency,
-        business_risk=c.business_risk,
-        financial=c.financial,
-        scope=c.scope,
-        risk=RULES.risk(c.business_risk, c.financial, c.scope),
-        services=[x.name for x in c.services],
-        template=c.template,
-        implementation_plan=c.implementation_plan,
-        backout_plan=c.backout_plan,
-        test_plan=c.test_plan,
-        missing=missing_fields(_rfc(c)),
-        cab=c.cab.name if c.cab else None,
-        cab_rule=_rule(c),
-        cab_manager=c.cab.manager.login if c.cab else None,
-        cab_outcome=_cab_outcome(c, votes),
-        votes=[VoteView(voter=v.voter.login, decision=v.decision, comment=v.comment, at=v.at) for v in votes],
-        decided_by=c.decided_by.login if c.decided_by else None,
-        decision_comment=c.decision_comment,
-        collisions=[CollisionView(kind=x.kind, other=x.other, explanation=x.explanation) for x in collisions],
-        outage_services=_outage(s, c),
-        incidents=[t.ref for t in c.incidents],
-        review=review,
-        review_required=review_required(c.change_type, c.outcome or c.review_outcome),
-        actual_start=c.actual_start,
-        actual_end=c.actual_end,
-        created_by=c.created_by.login,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-        timeline=[
-            TimelineEntry(at=e.at, actor=e.actor.login, field=e.field, old=e.old, new=e.new) for e in history
-        ],
-        allowed_moves=allowed_moves(c.change_type, c.state),
-    )
-
-
-# --- writing helpers -----------------------------------------------------------------------------
-
-
-class _Edit:
-    """Collects field changes of one change so each is set and audited once, with one version."""
-
-    def __init__(self, uow: UnitOfWork, change: Change) -> None:
-        self.uow, self.change = uow, change
-        self.items: list[tuple[str, Any, Any]] = []
-
-    def set(self, attr: str, new: Any, *, label: str | None = None) -> None:
-        old = getattr(self.change, attr)
-        if old == new:
-            return
-        setattr(self.change, attr, new)
-        self.items.append((label or attr, _plain(old), _plain(new)))
-
-    def set_agent(self, attr: str, agent: Agent | None, *, label: str) -> None:
-        """Set an agent foreign key, audited by login."""
-        old_id = getattr(self.change, attr)
-        new_id = agent.id if agent else None
-        if old_id == new_id:
-            return
-        old = self.uow.session.get(Agent, old_id) if old_id is not None else None
-        setattr(self.change, attr, new_id)
-        self.items.append((label, old.login if old else None, agent.login if agent else None))
-
-    def note(self, label: str, old: Any, new: Any) -> None:
-        self.items.append((label, _plain(old), _plain(new)))
-
-    def commit(self) -> None:
-        if not self.items:
-            return
-        c = self.change
-        c.version += 1
-        c.updated_at = self.uow.now
-        for label, old, new in self.items:
-            self.uow.audit(RECORD, c.id, c.ref, label, old, new, c.version)
-        self.items = []
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value.value if hasattr(value, "value") else value
-
-
-def _move(ed: _Edit, to: ChangeState) -> None:
-    c = ed.change
-    try:
-        check_transition(c.change_type, c.state, to)
-    except TransitionError as exc:
-        raise InvalidInput(f"{c.ref}: {exc}") from None
-    ed.set("state", to)
-    if to in FINISHED:
-        ed.set("closed_at", ed.uow.now, label="finished")
-
-
-def _relationships(s: Session, c: Change | None, refs: Sequence[str]) -> tuple[list[Change], bool]:
-    words = [r.strip() for r in refs if r.strip()]
-    if [w.lower() for w in words] == ["none"]:
-        return [], True
-    out: list[Change] = []
-    for word in words:
-        other = find(s, word)
-        if c is not None and other.id == c.id:
-            raise InvalidInput(f"{c.ref} cannot relate to itself", field="relationships")
-        if other not in out:
-            out.append(other)
-    return out, False
-
-
-def _implementer(s: Session, login: str | None) -> Agent | None:
-    return lookup.agent(s, login) if login else None
-
-
-def _assess(desk: Desk, ed: _Edit) -> None:
-    c = ed.change
-    ed.set("priority", desk.matrix.priority(c.impact, c.urgency))
-    ed.set(
-        "approval_level",
-        risk_rules(desk).approval_level(c.change_type, c.business_risk, c.financial, c.scope),
-    )
-
-
-def _check_complete(c: Change) -> None:
-    missing = missing_fields(_rfc(c))
-    if missing:
-        raise InvalidInput(
-            f"{c.ref} cannot leave draft: {', '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} missing; fill "
-            f"{'it' if len(missing) == 1 else 'them'} in and submit again",
-            missing=missing,
-        )
-
-
-def _pick_cab(s: Session, c: Change) -> Cab:
-    emergency = c.change_type is ChangeType.EMERGENCY
-    cab = s.scalar(select(Cab).where(Cab.emergency.is_(emergency)).order_by(Cab.name).limit(1))
-    if cab is None:
-        kind = "an emergency CAB" if emergency else "a CAB"
-        flag = " --emergency" if emergency else ""
-        raise InvalidInput(
-            f"{c.ref} needs {kind} but none is defined; add one with "
-            f"deskterm cab add NAME --manager LOGIN --member LOGIN{flag}"
-        )
-    return cab
-
-
-def _check_version(s: Session, c: Change, expected: int | None) -> None:
-    if expected is None or c.version == expected:
-        return
-    entries = s.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.record_kind == RECORD, AuditEntry.record_id == c.id, AuditEntry.version > expected)
-        .options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.id)
-    ).all()
-    said = ", ".join(sorted({f"{e.field} by {e.actor.login}" for e in entries})) or "changed"
-    raise Conflict(
-        f"{c.ref} changed since you saw it (version {expected}, now {c.version}): {said}; "
-        "reload it and make your change again",
-        ref=c.ref,
-        seen_version=expected,
-        current_version=c.version,
-    )
-
-
-def _window(start: datetime, end: datetime) -> None:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise InvalidInput("planned times need a time zone; give them like 2026-12-01T22:00+01:00")
-    if end <= start:
-        raise InvalidInput("the planned end must be after the planned start", field="end")
-
-
-def _text(value: str, what: str) -> str:
-    value = value.strip()
-    if len(value) > BODY_MAX:
-        raise InvalidInput(f"the {what} is at most {BODY_MAX} characters", field=what)
-    return value
+from deskterm.services.core.context import Desk
+from deskterm.services.core.errors import InvalidInput, NotPermitted
+from deskterm.store.models.change import Cab, Change, ChangeVote
+
+# The change use cases, with the reads and the forward schedule they share a name space with.
+__all__ = [
+    "RECORD",
+    "RULES",
+    "calendar",
+    "cancel",
+    "close",
+    "decide",
+    "detail",
+    "find",
+    "get_change",
+    "implement",
+    "implemented_between",
+    "kpi",
+    "link_incident",
+    "list_changes",
+    "move",
+    "raise_change",
+    "reject",
+    "review",
+    "risk_rules",
+    "schedule",
+    "scheduled_between",
+    "submit",
+    "summaries",
+    "templates",
+    "update_change",
+    "vote",
+    "windows",
+]
 
 
 # --- use cases -----------------------------------------------------------------------------------
-
-
-def raise_change(desk: Desk, cmd: RaiseChange) -> ChangeDetail:
-    """Save an RFC as a draft; the ref is taken atomically."""
-    with desk.writing() as uow:
-        s = uow.session
-        if cmd.template:
-            cmd = _from_template(s, cmd)
-        cis = [lookup.ci(s, n) for n in dict.fromkeys(cmd.cis)]
-        services = [lookup.service(s, n) for n in dict.fromkeys(cmd.services)]
-        implementer = _implementer(s, cmd.implementer)
-        related, none = _relationships(s, None, cmd.relationships)
-        number = next_number(s, "CHG")
-        c = Change(
-            ref=f"CHG-{number}",
-            number=number,
-            change_type=cmd.type,
-            title=cmd.title,
-            description=cmd.description,
-            state=ChangeState.DRAFT,
-            raised_by=cmd.raised_by or uow.actor.login,
-            reason=cmd.reason,
-            expected_return=cmd.expected_return,
-            risks=cmd.risks,
-            resources=cmd.resources,
-            responsible=cmd.responsible,
-            no_relationship=none,
-            impact=cmd.impact,
-            urgency=cmd.urgency,
-            priority=desk.matrix.priority(cmd.impact, cmd.urgency),
-            business_risk=cmd.business_risk,
-            financial=cmd.financial,
-            scope=cmd.scope,
-            approval_level=risk_rules(desk).approval_level(
-                cmd.type, cmd.business_risk, cmd.financial, cmd.scope
-            ),
-            template=cmd.template,
-            implementation_plan=cmd.implementation_plan,
-            backout_plan=cmd.backout_plan,
-            test_plan=cmd.test_plan,
-            planned_start=cmd.planned_start,
-            planned_end=cmd.planned_end,
-            implementer_id=implementer.id if implementer else None,
-            created_by_id=uow.actor.id,
-            created_at=uow.now,
-            updated_at=uow.now,
-            version=1,
-        )
-        c.cis = cis
-        c.services = services
-        c.related = related
-        s.add(c)
-        s.flush()
-        for label, value in (
-            ("created", c.ref),
-            ("type", c.change_type),
-            ("state", c.state),
-            ("priority", c.priority),
-            ("approval level", c.approval_level),
-            ("planned window", _span(c)),
-        ):
-            if value is not None:
-                uow.audit(RECORD, c.id, c.ref, label, None, _plain(value), 1)
-        return detail(s, c)
-
-
-def _from_template(s: Session, cmd: RaiseChange) -> RaiseChange:
-    """Fill what the RFC leaves empty from its standard change template (which must exist
-    for a standard change; other types may name one as a starting point)."""
-    t = change_windows.template(s, cmd.template or "")
-    given = cmd.model_dump(exclude_unset=True)
-    filled = {k: v for k, v in t.fields.items() if given.get(k) in (None, [], "")}
-    if "relationships" not in given:
-        filled["relationships"] = ["none"]  # a template change stands on its own
-    return cmd.model_copy(update={"template": t.name, **filled})
-
-
-def _span(c: Change) -> str | None:
-    if c.planned_start is None or c.planned_end is None:
-        return None
-    return f"{c.planned_start.isoformat()}/{c.planned_end.isoformat()}"
-
-
-def get_change(desk: Desk, ref: str) -> ChangeDetail:
-    with desk.reading() as s:
-        return detail(s, find(s, ref))
-
-
-def list_changes(
-    desk: Desk,
-    *,
-    states: Sequence[ChangeState] | None = None,
-    types: Sequence[ChangeType] | None = None,
-    text: str | None = None,
-) -> list[ChangeSummary]:
-    """Changes by number (newest last); ``text`` matches ref or title words."""
-    with desk.reading() as s:
-        stmt = select(Change).options(*_load_options()).order_by(Change.number)
-        if states:
-            stmt = stmt.where(Change.state.in_(list(states)))
-        if types:
-            stmt = stmt.where(Change.change_type.in_(list(types)))
-        if text and text.strip():
-            for word in text.lower().split():
-                like = f"%{word.replace('%', '').replace('_', '')}%"
-                stmt = stmt.where(or_(func.lower(Change.title).like(like), func.lower(Change.ref) == word))
-        return summaries(s, s.scalars(stmt).all())
-
-
-def update_change(desk: Desk, ref: str, cmd: UpdateChange, *, expected_version: int | None) -> ChangeDetail:
-    """Edit fields while in draft or assessment; a stale ``expected_version`` is a conflict."""
-    with desk.writing() as uow:
-        s = uow.session
-        c = find(s, ref, for_update=True)
-        _check_version(s, c, expected_version)
-        if c.state not in EDITABLE:
-            raise InvalidInput(
-                f"{c.ref} is in {c.state.value}: its fields can be edited only in draft or assessment"
-            )
-        ed = _Edit(uow, c)
-        if cmd.template:
-            cmd = cmd.model_copy(update={"template": change_windows.template(s, cmd.template).name})
-        if cmd.type is not None:
-            ed.set("change_type", cmd.type, label="type")
-        for attr in _PLAIN_FIELDS:
-            value = getattr(cmd, attr)
-            if value is not None:
-                ed.set(attr, value, label=attr.replace("_", " "))
-        if cmd.implementer is not None:
-            ed.set_agent("implementer_id", _implementer(s, cmd.implementer or None), label="implementer")
-        if cmd.cis is not None:
-            new = [lookup.ci(s, n) for n in dict.fromkeys(cmd.cis)]
-            if [x.id for x in new] != [x.id for x in c.cis]:
-                ed.note("CIs", ", ".join(x.name for x in c.cis), ", ".join(x.name for x in new))
-                c.cis = new
-        if cmd.services is not None:
-            new_s = [lookup.service(s, n) for n in dict.fromkeys(cmd.services)]
-            if [x.id for x in new_s] != [x.id for x in c.services]:
-                ed.note("services", ", ".join(x.name for x in c.services), ", ".join(x.name for x in new_s))
-                c.services = new_s
-        if cmd.relationships is not None:
-            related, none = _relationships(s, c, cmd.relationships)
-            if [x.id for x in related] != [x.id for x in c.related] or none != c.no_relationship:
-                old_r = ", ".join(x.ref for x in c.related) or ("none" if c.no_relationship else None)
-                new_r = ", ".join(x.ref for x in related) or ("none" if none else None)
-                ed.note("relationships", old_r, new_r)
-                c.related = related
-                c.no_relationship = none
-        if c.state is ChangeState.ASSESSMENT:
-            _check_complete(c)  # an assessed change stays complete
-        _assess(desk, ed)
-        ed.commit()
-        return detail(s, c)
 
 
 def submit(desk: Desk, ref: str) -> ChangeDetail:
@@ -972,84 +446,3 @@ def link_incident(desk: Desk, ref: str, incident_ref: str) -> ChangeDetail:
             ed.note("caused incident", None, t.ref)
             ed.commit()
         return detail(s, c)
-
-
-# --- the forward schedule of change ------------------------------------------------------------
-
-
-def _span_check(start: datetime, end: datetime) -> None:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise InvalidInput("give the period with a time zone, e.g. 2026-12-01T00:00+01:00")
-    if end <= start:
-        raise InvalidInput("the end of the period must be after its start", field="to")
-
-
-def calendar(desk: Desk, start: datetime, end: datetime) -> list[ChangeSummary]:
-    """Changes whose planned window overlaps [start, end), rejected and cancelled ones left out."""
-    _span_check(start, end)
-    with desk.reading() as s:
-        rows = s.scalars(
-            select(Change)
-            .options(*_load_options())
-            .where(
-                Change.planned_start < end,
-                Change.planned_end > start,
-                Change.state.not_in([ChangeState.REJECTED, ChangeState.CANCELLED]),
-            )
-            .order_by(Change.planned_start, Change.number)
-        ).all()
-        return summaries(s, rows)
-
-
-def windows(desk: Desk, start: datetime, end: datetime) -> list[WindowOccurrence]:
-    """Blackout windows and maintenance occurrences overlapping [start, end)."""
-    _span_check(start, end)
-    with desk.reading() as s:
-        return change_windows.occurrences(s, start, end)
-
-
-def implemented_between(desk: Desk, start: datetime, end: datetime) -> list[ChangeSummary]:
-    """Changes whose implementation ran at some time in [start, end) (for the shift handover)."""
-    _span_check(start, end)
-    with desk.reading() as s:
-        rows = s.scalars(
-            select(Change)
-            .options(*_load_options())
-            .where(
-                Change.actual_start.is_not(None),
-                Change.actual_start < end,
-                or_(Change.actual_end.is_(None), Change.actual_end >= start),
-            )
-            .order_by(Change.actual_start, Change.number)
-        ).all()
-        return summaries(s, rows)
-
-
-def scheduled_between(desk: Desk, start: datetime, end: datetime) -> list[ChangeSummary]:
-    """Open changes past draft whose planned window overlaps [start, end) (for the handover)."""
-    _span_check(start, end)
-    with desk.reading() as s:
-        rows = s.scalars(
-            select(Change)
-            .options(*_load_options())
-            .where(
-                Change.planned_start < end,
-                Change.planned_end > start,
-                Change.state.not_in([*FINISHED, ChangeState.DRAFT]),
-            )
-            .order_by(Change.planned_start, Change.number)
-        ).all()
-        return summaries(s, rows)
-
-
-def templates(desk: Desk) -> list[str]:
-    """The names of the standard change templates (for a raise form's choices)."""
-    with desk.reading() as s:
-        return list(s.scalars(select(ChangeTemplate.name).order_by(ChangeTemplate.name)))
-
-
-def kpi(desk: Desk, start: datetime, end: datetime) -> ChangeKpi:
-    from deskterm.services.changes import change_kpi
-
-    _span_check(start, end)
-    return change_kpi.kpi(desk, start, end)

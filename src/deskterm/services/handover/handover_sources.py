@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from deskterm.domain.handover.handover import ShiftWindow
 from deskterm.services.changes import changes
+from deskterm.services.changes.change_views import ChangeSummary
 from deskterm.services.core.context import Desk
 from deskterm.store.models import Event, KnownError, Problem, Ticket
 
@@ -24,7 +25,7 @@ def changes_scheduled(desk: Desk, window: ShiftWindow) -> list[dict[str, object]
     return [_change(c) for c in changes.scheduled_between(desk, window.start, window.end)]
 
 
-def _change(c: changes.ChangeSummary) -> dict[str, object]:
+def _change(c: ChangeSummary) -> dict[str, object]:
     return {
         "ref": c.ref,
         "title": c.title,
