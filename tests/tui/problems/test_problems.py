@@ -14,12 +14,10 @@ from deskterm.tui.app import DeskApp
 from deskterm.tui.base.confirm import ConfirmDialog
 from deskterm.tui.base.form import FormDialog
 from deskterm.tui.problems.kedb_panel import KedbPanel
-from deskterm.tui.problems.problems import (
-    KedbSearchDialog,
-    KnownErrorScreen,
-    ProblemScreen,
-    ProblemsScreen,
-)
+from deskterm.tui.problems.kedb_search import KedbSearchDialog
+from deskterm.tui.problems.known_error import KnownErrorScreen
+from deskterm.tui.problems.problem_detail import ProblemScreen
+from deskterm.tui.problems.problems import ProblemsScreen
 from deskterm.tui.tickets.log_call import LogCallDialog
 from deskterm.tui.tickets.ticket import TicketScreen
 from tests.tui.conftest import settle

@@ -350,7 +350,7 @@ class TicketScreen(Screen[None]):
 
     def action_known_error(self) -> None:
         if self.view is not None:
-            from deskterm.tui.problems.problems import apply_known_error
+            from deskterm.tui.problems.kedb_search import apply_known_error
 
             apply_known_error(self, self.view)
 
