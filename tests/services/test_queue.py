@@ -6,7 +6,7 @@ import pytest
 
 from deskterm.domain.vocabulary import Tier
 from deskterm.services import tickets
-from deskterm.services.commands import UpdateTicket
+from deskterm.services.commands import AddNote, UpdateTicket, validate
 from deskterm.services.context import Desk
 from deskterm.services.errors import NotFound
 from deskterm.services.queue import QueueQuery, QueueView, pulse, queue_count, queue_page, take_next
@@ -26,7 +26,7 @@ def desk_with_tickets(desk: Desk) -> Desk:
     return desk
 
 
-def refs(page) -> list[str]:  # type: ignore[no-untyped-def]
+def refs(page) -> list[str]:
     return [r.ref for r in page.rows]
 
 
@@ -84,7 +84,7 @@ def test_the_pulse_counts_and_changes_with_any_ticket_change(desk_with_tickets: 
     desk = desk_with_tickets
     before = pulse(desk)
     assert before.unassigned == 30 and before.my_open == 0 and before.major == 0
-    tickets.add_note(desk, f.validate(f.AddNote, ref="INC-5", body="a note"))
+    tickets.add_note(desk, validate(AddNote, ref="INC-5", body="a note"))
     after_note = pulse(desk)
     assert after_note.token != before.token
     take_next(desk)

@@ -1505,7 +1505,7 @@ class _Generator:
         t.version += 1
         t.last_at = at
         stamp = _dt(at)
-        for fld, old, new in items:
+        for fld, value_was, value_now in items:
             self.audit.append(
                 {
                     "id": self.next_audit,
@@ -1515,8 +1515,8 @@ class _Generator:
                     "record_id": p.id,
                     "record_ref": p.ref,
                     "field": fld,
-                    "old": old,
-                    "new": new,
+                    "old": value_was,
+                    "new": value_now,
                     "version": t.version,
                 }
             )

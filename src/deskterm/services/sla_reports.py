@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from deskterm.domain.sla import ClockState, Metric, format_duration
+from deskterm.domain.vocabulary import Level
 from deskterm.services import clocks, lookup
 from deskterm.services.commands import UpdateTicket
 from deskterm.services.context import Desk
@@ -335,9 +336,9 @@ def _act(desk, uow, ticket, clock, rule, escalation, tickets) -> str:  # type: i
         return f"reassigned to {rule.group.name}"
     if rule.action == "raise-priority":
         change = (
-            UpdateTicket(ref=ticket.ref, urgency="high")
-            if ticket.urgency != "high"
-            else UpdateTicket(ref=ticket.ref, impact="high")
+            UpdateTicket(ref=ticket.ref, urgency=Level.HIGH)
+            if ticket.urgency != Level.HIGH
+            else UpdateTicket(ref=ticket.ref, impact=Level.HIGH)
         )
         tickets.apply_update(desk, uow, ticket, change)
         tickets.append_note(
