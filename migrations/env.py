@@ -6,7 +6,7 @@ Batch mode lets SQLite alter tables; compare_type catches column type drift.
 import os
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import Connection, engine_from_config, pool
 
 from deskterm.store import models  # noqa: F401  (registers every table)
 from deskterm.store.base import Base
@@ -15,7 +15,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _configure(connection):  # type: ignore[no-untyped-def]
+def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -95,7 +95,7 @@ def test_update_then_submit(cli: Cli) -> None:
     assert isinstance(rec, dict) and rec["version"] == 2 and rec["missing"] == []
     code, _, err = cli("change", "update", "CHG-1", "--risks", "y", "--expect-version", "1")
     assert code == 5 and "changed since you saw it" in err
-    assert cli.json("change", "submit", "CHG-1")["state"] == "authorisation"  # type: ignore[index]
+    assert cli.json("change", "submit", "CHG-1")["state"] == "authorisation"
 
 
 def test_workflow_by_cli_with_votes_and_the_managers_word(cli: Cli, team: Team, me: str) -> None:
@@ -114,7 +114,7 @@ def test_workflow_by_cli_with_votes_and_the_managers_word(cli: Cli, team: Team, 
     )
     assert code == 0, err
     assert "state           scheduled" in out and "VOTES" in out and "TIMELINE" in out
-    assert cli.json("change", "implement", c.ref)["state"] == "implementing"  # type: ignore[index]
+    assert cli.json("change", "implement", c.ref)["state"] == "implementing"
     code, _, err = cli("change", "close", c.ref, "--outcome", "failed")
     assert code == 4 and f"deskterm change review {c.ref} --outcome failed --lessons TEXT" in err
     rec = cli.json(
@@ -122,7 +122,7 @@ def test_workflow_by_cli_with_votes_and_the_managers_word(cli: Cli, team: Team, 
         "--benefits-realised", "no", "--within-cost", "yes",
     )  # fmt: skip
     assert isinstance(rec, dict) and rec["review"]["lessons"] == "test on a copy"
-    assert cli.json("change", "close", c.ref)["outcome"] == "failed"  # type: ignore[index]
+    assert cli.json("change", "close", c.ref)["outcome"] == "failed"
 
 
 def test_voting_on_your_own_change_exits_7_saying_why(cli: Cli, me: str) -> None:
@@ -240,5 +240,5 @@ def test_link_and_move(cli: Cli, team: Team) -> None:
     cli("change", "raise", "--title", "Upgrade", "--ci", "mail-db", *FULL)
     rec = cli.json("change", "link", "CHG-1", inc.ref)
     assert isinstance(rec, dict) and rec["incidents"] == [inc.ref]
-    assert cli.json("change", "move", "CHG-1", "assessment")["state"] == "assessment"  # type: ignore[index]
-    assert cli.json("change", "cancel", "CHG-1", "--reason", "no need")["state"] == "cancelled"  # type: ignore[index]
+    assert cli.json("change", "move", "CHG-1", "assessment")["state"] == "assessment"
+    assert cli.json("change", "cancel", "CHG-1", "--reason", "no need")["state"] == "cancelled"

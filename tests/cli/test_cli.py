@@ -5,6 +5,7 @@ import io
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ class Cli:
         out, err = self.capsys.readouterr()
         return code, out, err
 
-    def json(self, *args: str) -> object:
+    def json(self, *args: str) -> Any:
         code, out, err = self(*args, "--format", "json")
         assert code == 0, err
         return json.loads(out)
@@ -81,7 +82,7 @@ def test_ticket_lifecycle_through_the_cli(cli: Cli) -> None:
     me = cli.json("whoami")
     assert isinstance(me, dict)
     rows = cli.json("ticket", "list", "--status", "new", "--limit", "5")
-    assert [r["ref"] for r in rows] == ["INC-1"]  # type: ignore[index, union-attr]
+    assert [r["ref"] for r in rows] == ["INC-1"]
     shown = cli.json("ticket", "update", "inc1", "--assign", me["login"], "--expect-version", "1")
     assert isinstance(shown, dict) and shown["status"] == "assigned" and shown["version"] == 2
     note = cli.json("ticket", "note", "INC-1", "Called the user back", "--public", "--minutes", "7")

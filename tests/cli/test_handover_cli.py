@@ -37,7 +37,7 @@ def _freeze(monkeypatch: pytest.MonkeyPatch, at: datetime = FROZEN, identity: Os
 
     def opened(cls: type[Desk], settings: Settings, **kw: Any) -> Desk:
         kw["clock"], kw["identity"] = FixedClock(at), identity
-        return _REAL_OPEN(cls, settings, **kw)  # type: ignore[no-any-return]
+        return _REAL_OPEN(cls, settings, **kw)
 
     monkeypatch.setattr(Desk, "open", classmethod(opened))
 

@@ -39,7 +39,7 @@ def test_raise_link_known_error_resolve_with_incidents(cli: Cli) -> None:
 
     linked = cli.json("problem", "link", "prb1", "inc2", "--no-pending")
     assert isinstance(linked, dict) and linked["incidents"] == 2
-    assert cli.json("ticket", "show", "INC-2")["status"] == "new"  # type: ignore[index]
+    assert cli.json("ticket", "show", "INC-2")["status"] == "new"
 
     assert cli("problem", "update", "PRB-1", "--status", "investigating")[0] == 0
     ke = cli.json(
@@ -51,11 +51,11 @@ def test_raise_link_known_error_resolve_with_incidents(cli: Cli) -> None:
     assert (ke["ref"], ke["problem"], ke["services"], ke["keywords"]) == (
         "KE-1", "PRB-1", ["Email"], ["0x800CCC0E", "MAPI"],
     )  # fmt: skip
-    assert cli.json("problem", "show", "PRB-1")["status"] == "known-error"  # type: ignore[index]
+    assert cli.json("problem", "show", "PRB-1")["status"] == "known-error"
 
     hits = cli.json("kedb", "search", "显示", "断开")
     assert isinstance(hits, list) and [h["ref"] for h in hits] == ["KE-1"]
-    assert [h["ref"] for h in cli.json("kedb", "search", "0x800ccc0e")] == ["KE-1"]  # type: ignore[union-attr]
+    assert [h["ref"] for h in cli.json("kedb", "search", "0x800ccc0e")] == ["KE-1"]
     assert cli.json("kedb", "search", "printer") == []
 
     code, out, err = cli(
@@ -85,10 +85,10 @@ def test_apply_a_known_error_and_tell_the_caller(cli: Cli) -> None:
     assert isinstance(shown, dict) and shown["incidents"] == ["INC-2"]
     code, _, err = cli("kedb", "apply", "KE-1", "INC-2")
     assert code == 4 and "already applied" in err
-    assert cli.json("kedb", "retire", "KE-1")["status"] == "retired"  # type: ignore[index]
+    assert cli.json("kedb", "retire", "KE-1")["status"] == "retired"
     assert cli.json("kedb", "search", "outlook") == []
     assert cli.json("kedb", "list") == []
-    assert len(cli.json("kedb", "list", "--all")) == 1  # type: ignore[arg-type]
+    assert len(cli.json("kedb", "list", "--all")) == 1
 
 
 @pytest.mark.parametrize(
@@ -138,5 +138,5 @@ def test_list_as_table_and_csv_with_formulas_neutralised(cli: Cli) -> None:
     assert out.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
     assert rows[1][3] == "'=HYPERLINK(1) mail"
-    assert [r["ref"] for r in cli.json("problem", "list", "--search", "打印")] == ["PRB-2"]  # type: ignore[index, union-attr]
+    assert [r["ref"] for r in cli.json("problem", "list", "--search", "打印")] == ["PRB-2"]
     assert cli.json("problem", "list", "--status", "closed") == []

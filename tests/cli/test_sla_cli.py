@@ -192,7 +192,7 @@ def test_monitor_within_hours_lists_clocks_soonest_due_first(cli: Cli, definitio
         (p1, "response")
     ]
     assert cli.json("sla", "monitor", "--kind", "OLA") == []
-    assert len(cli.json("sla", "monitor")) == 6  # type: ignore[arg-type]
+    assert len(cli.json("sla", "monitor")) == 6
 
 
 @pytest.mark.parametrize("command", ["explain"])
@@ -239,4 +239,4 @@ def test_report_as_json_and_markdown_and_sip(cli: Cli, definitions: Path) -> Non
         p1,
     )
     assert isinstance(item, dict) and item["ticket"] == p1 and item["status"] == "open"
-    assert [i["title"] for i in cli.json("sla", "sip")] == ["Faster P1 response"]  # type: ignore[union-attr, index]
+    assert [i["title"] for i in cli.json("sla", "sip")] == ["Faster P1 response"]

@@ -162,7 +162,7 @@ def test_refs_are_numbered_from_one_per_kind_and_counters_match(
         assert [t.number for t in mine] == list(range(1, len(mine) + 1))
         assert all(t.ref == f"{prefix}-{t.number}" for t in mine)
         with desk.reading() as s:
-            assert s.get(RefCounter, prefix).value == len(mine)  # type: ignore[union-attr]
+            assert s.get(RefCounter, prefix).value == len(mine)
     opened = [t.opened_at for t in rows]
     assert opened == sorted(opened), "lower refs were opened earlier"
 
@@ -192,14 +192,14 @@ def test_ticket_fields_are_consistent(demo_desk: tuple[Desk, demo.DemoSummary]) 
         if t.status is S.NEW:
             assert t.responded_at is None and t.assignee_id is None
         else:
-            assert t.opened_at <= t.responded_at <= now  # type: ignore[operator]
+            assert t.opened_at <= t.responded_at <= now
         if t.status in (S.RESOLVED, S.CLOSED):
             assert t.resolution_code is not None and t.resolution and t.resolved_at is not None
-            assert t.responded_at <= t.resolved_at <= t.updated_at  # type: ignore[operator]
+            assert t.responded_at <= t.resolved_at <= t.updated_at
         else:
             assert t.resolution_code is None and t.resolution is None and t.resolved_at is None
         if t.status is S.CLOSED:
-            assert t.closed_at is not None and t.resolved_at < t.closed_at <= t.updated_at  # type: ignore[operator]
+            assert t.closed_at is not None and t.resolved_at < t.closed_at <= t.updated_at
         else:
             assert t.closed_at is None
         if t.kind is TicketKind.REQUEST:

@@ -28,7 +28,7 @@ def test_upgrade_from_empty_creates_every_table(empty_db_url: str) -> None:
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with engine.connect() as conn:
-        counters = dict(conn.execute(text("select name, value from ref_counters")).all())
+        counters: dict[str, int] = dict(conn.execute(text("select name, value from ref_counters")).all())
     assert counters == {"INC": 0, "REQ": 0, "PRB": 0, "KE": 0, "CHG": 0, "EVT": 0}
     engine.dispose()
 
@@ -82,7 +82,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_template: Path, tmp_path: P
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
     engine.dispose()
 
 

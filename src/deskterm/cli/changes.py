@@ -386,7 +386,7 @@ def _print(view: ChangeDetail, fmt: str) -> None:
 
 
 def _raise(app: CliApp) -> int:
-    cmd = validate(RaiseChange, **_fields(app.args, creating=True))  # type: ignore[arg-type]
+    cmd = validate(RaiseChange, **_fields(app.args, creating=True))
     view = changes.raise_change(app.desk, cmd)
     if app.args.submit:
         view = changes.submit(app.desk, view.ref)
@@ -398,7 +398,7 @@ def _update(app: CliApp) -> int:
     data = _fields(app.args, creating=False)
     if not data:
         raise InvalidInput("name at least one field to change, e.g. --reason TEXT")
-    cmd = validate(UpdateChange, **data)  # type: ignore[arg-type]
+    cmd = validate(UpdateChange, **data)
     _print(
         changes.update_change(app.desk, app.args.ref, cmd, expected_version=app.args.expect_version), app.fmt
     )

@@ -112,6 +112,7 @@ def _plan(uow: UnitOfWork, r: random.Random) -> list[_Row]:
                  first, last, count, ci_id, cleared=cleared)
         )  # fmt: skip
     for tid, ci_id, _sid, channel in incidents[:8]:  # exceptions on the CIs of open incidents
+        assert ci_id is not None  # the query wants a CI
         check, text = r.choice(EXCEPTIONS)
         last = at(r.uniform(2, 90))
         count = r.randint(1, 20)

@@ -136,7 +136,7 @@ def seed(desk: Desk, *, seed: int = 1, shifts: int = 3) -> dict[str, int]:
         by_id = {a.id: a for a in desk_agents}
         answers = 0
         for ticket_id, caller_id, resolved_at, assignee_id in resolved:
-            if ticket_id in answered or rng.random() > 0.35:
+            if ticket_id in answered or rng.random() > 0.35 or resolved_at is None:  # never None here
                 continue
             at = resolved_at + timedelta(minutes=rng.randint(20, 2 * 24 * 60))
             if at > now:

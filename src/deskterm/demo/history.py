@@ -47,6 +47,13 @@ from deskterm.domain.tickets.incident import TRANSITIONS
 
 
 class TicketHistory(Generator):
+    # what the ticket generator (``tickets._Generator``) provides
+    def _pick(self, gid: int) -> int:
+        raise NotImplementedError
+
+    def _resolution(self, kind: TicketKind, zh: bool) -> dict[str, Any]:
+        raise NotImplementedError
+
     def _steps(
         self,
         p: Plan,
@@ -265,7 +272,7 @@ class TicketHistory(Generator):
         t.version += 1
         t.last_at = at
         stamp = dt(at)
-        for fld, old, new in items:
+        for fld, value_was, value_now in items:
             self.audit.append(
                 {
                     "id": self.next_audit,
@@ -275,8 +282,8 @@ class TicketHistory(Generator):
                     "record_id": p.id,
                     "record_ref": p.ref,
                     "field": fld,
-                    "old": old,
-                    "new": new,
+                    "old": value_was,
+                    "new": value_now,
                     "version": t.version,
                 }
             )

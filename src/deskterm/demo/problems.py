@@ -195,6 +195,7 @@ def _incidents(s: Session) -> dict[int, list[_Inc]]:
     )
     by_service: dict[int, list[_Inc]] = {}
     for tid, ref, title, opened, status, sid in rows:
+        assert sid is not None  # the query wants a service
         by_service.setdefault(sid, []).append(_Inc(tid, ref, title.lower(), opened, status.is_open))
     return by_service
 

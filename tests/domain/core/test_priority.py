@@ -58,9 +58,9 @@ def test_priority_accepts_plain_strings(impact: Level, urgency: Level, expected:
 
 def test_priority_refuses_unknown_level() -> None:
     with pytest.raises(ValueError):
-        PriorityMatrix().priority("critical", "high")  # type: ignore[arg-type]
+        PriorityMatrix().priority("critical", "high")
     with pytest.raises(ValueError):
-        PriorityMatrix().priority("high", "urgent")  # type: ignore[arg-type]
+        PriorityMatrix().priority("high", "urgent")
 
 
 def test_higher_impact_or_urgency_never_lowers_priority() -> None:

@@ -80,7 +80,7 @@ def test_parse_ref_refuses_garbage_with_an_example(text: str) -> None:
 
 def test_parse_ref_refuses_none() -> None:
     with pytest.raises(RefError, match="is not a ref"):
-        parse_ref(None)  # type: ignore[arg-type]
+        parse_ref(None)
 
 
 @pytest.mark.parametrize(

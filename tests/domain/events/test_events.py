@@ -81,7 +81,7 @@ def test_a_bad_event_names_the_field(raw: dict[str, object], problem: str) -> No
 
 def test_not_an_object_is_refused() -> None:
     with pytest.raises(EventError, match="JSON object"):
-        make_event(["a"], NOW)  # type: ignore[arg-type]
+        make_event(["a"], NOW)
 
 
 def test_severity_aliases_and_titles_on_one_line() -> None:

@@ -57,7 +57,7 @@ INDEX = KedbIndex.build(DOCS)
 
 
 def refs(text: str, **kw: object) -> list[str]:
-    return [h.ref for h in INDEX.search(text, **kw)]  # type: ignore[arg-type]
+    return [h.ref for h in INDEX.search(text, **kw)]
 
 
 def test_tokens_split_words_codes_and_chinese_bigrams() -> None:

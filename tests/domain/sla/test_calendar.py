@@ -370,7 +370,7 @@ def test_calendars_are_values() -> None:
 @pytest.mark.parametrize("cal", CALENDARS, ids=lambda cal: cal.name)
 def test_spec_round_trips(cal: BusinessCalendar) -> None:
     spec = cal.to_spec()
-    assert BusinessCalendar.from_spec(**spec) == cal  # type: ignore[arg-type]
+    assert BusinessCalendar.from_spec(**spec) == cal
 
 
 def test_from_spec_reads_toml_shapes() -> None:
@@ -425,7 +425,7 @@ def test_from_spec_errors_name_the_field(kwargs: dict[str, object], message: str
     spec: dict[str, object] = {"name": "Office", "timezone": "Europe/Berlin", "hours": {"mon": LUNCH}}
     spec.update(kwargs)
     with pytest.raises(CalendarError, match=message) as caught:
-        BusinessCalendar.from_spec(**spec)  # type: ignore[arg-type]
+        BusinessCalendar.from_spec(**spec)
     if spec["name"] == "Office":
         assert str(caught.value).startswith("calendar 'Office': ")
     assert isinstance(caught.value, ValueError)
@@ -563,9 +563,9 @@ def test_next_open_is_open_and_skips_no_business_time(cal: BusinessCalendar, ins
 def test_holidays_count_zero(start: datetime, micros: int, holidays: set[date]) -> None:
     plain = BERLIN_9_18
     spec = plain.to_spec()
-    with_holidays = BusinessCalendar.from_spec("hols", "Europe/Berlin", spec["hours"], sorted(holidays))  # type: ignore[arg-type]
+    with_holidays = BusinessCalendar.from_spec("hols", "Europe/Berlin", spec["hours"], sorted(holidays))
     end = start + timedelta(microseconds=micros)
-    lost = 0
+    lost = 0.0
     for day in holidays:
         day_start = datetime(day.year, day.month, day.day, tzinfo=BERLIN)
         day_end = (day_start.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=BERLIN)
@@ -676,7 +676,7 @@ def test_make_up_days_round_trip_through_the_spec_and_are_checked() -> None:
         str(spec["timezone"]),
         spec["hours"],
         spec["holidays"],
-        spec["workdays"],  # type: ignore[arg-type]
+        spec["workdays"],
     )
     assert again == SHANGHAI_2026 and hash(again) == hash(SHANGHAI_2026)
     with pytest.raises(CalendarError, match=r"workdays: .*2026-10-01 is also a holiday"):

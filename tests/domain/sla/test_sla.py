@@ -353,7 +353,9 @@ def test_no_target_for_the_current_priority() -> None:
 
 def _flat_terms() -> AgreementTerms:
     return AgreementTerms(
-        name="flat", calendar=OFFICE, targets={p: {"response": H, "resolution": 8 * H} for p in ("P2", "P3")}
+        name="flat",
+        calendar=OFFICE,
+        targets={p: {"response": H, "resolution": 8 * H} for p in ("P2", "P3")},  # type: ignore[misc]
     )
 
 
@@ -602,7 +604,7 @@ def test_terms_errors_name_the_field(kwargs: dict[str, object], message: str) ->
     spec: dict[str, object] = {"name": "A", "calendar": OFFICE, "targets": TARGETS}
     spec.update(kwargs)
     with pytest.raises(TermsError, match=message):
-        AgreementTerms(**spec)  # type: ignore[arg-type]
+        AgreementTerms(**spec)
 
 
 @pytest.mark.parametrize(

@@ -702,12 +702,12 @@ def test_the_approval_table_comes_from_the_config_when_it_has_one() -> None:
     strict = SimpleNamespace(settings=SimpleNamespace(change_risk={"bands": {"cab": 9}}))
     assert (
         changes.risk_rules(strict).approval_level(ChangeType.NORMAL, "low", "low", "low") is ApprovalLevel.CAB
-    )  # type: ignore[arg-type]
+    )
     default = SimpleNamespace(settings=SimpleNamespace())
-    assert changes.risk_rules(default) is changes.RULES  # type: ignore[arg-type]
+    assert changes.risk_rules(default) is changes.RULES
     broken = SimpleNamespace(settings=SimpleNamespace(change_risk={"bands": {"cab": 4}}))
     with pytest.raises(InvalidInput, match="fix change_risk in the config file"):
-        changes.risk_rules(broken)  # type: ignore[arg-type]
+        changes.risk_rules(broken)
 
 
 def test_audit_names_agents_by_login_and_keeps_every_step(team: Team) -> None:

@@ -61,7 +61,7 @@ def test_raise_from_incidents_links_them_pending_and_takes_their_service(desk_wi
     assert view.incidents == 2 and view.open_incidents == 2
     for ref in (a.ref, b.ref):
         t = tickets.get_ticket(desk, ref)
-        assert t.status.value == "pending" and t.pending_reason.value == "problem"  # type: ignore[union-attr]
+        assert t.status.value == "pending" and t.pending_reason.value == "problem"
         assert t.version == 2
         fields = [h.field for h in t.history]
         assert "problem" in fields and "status" in fields
@@ -164,7 +164,7 @@ def test_resolving_with_incidents_resolves_the_open_ones_with_one_resolution(des
         t = tickets.get_ticket(desk, ref)
         assert t.status.value == "resolved"
         assert t.resolution == f"Resolved by problem {p.ref}: Excluded the store from scanning"
-        assert t.resolution_code.value == "known-error"  # type: ignore[union-attr]
+        assert t.resolution_code.value == "known-error"
     assert tickets.get_ticket(desk, c.ref).resolution == "restarted"  # was resolved already: untouched
     assert ("incidents resolved", None, f"{a.ref}, {b.ref}") in _problem_audit(desk, p.ref)
 

@@ -25,7 +25,7 @@ def when(desk: Desk) -> FixedClock:
 
 def clock_rows(desk: Desk, **filters: object) -> list[tuple[str, str, str, str, datetime | None]]:
     """(ref, agreement, metric, band, due) of every clock the monitor lists."""
-    return [(r.ref, r.agreement, r.metric, r.band, r.due_at) for r in sla.monitor(desk, **filters)]  # type: ignore[arg-type]
+    return [(r.ref, r.agreement, r.metric, r.band, r.due_at) for r in sla.monitor(desk, **filters)]
 
 
 def snapshot(desk: Desk) -> tuple[str, list[tuple[str, str, str, str, datetime | None]]]:
@@ -356,7 +356,7 @@ def test_monitor_filters_by_group_agreement_kind_and_time_left(applied: Desk) ->
         (net.ref, "Network OLA", "response", "ok", utc(24, 10, 30)),
     ]
     dues = [r[4] for r in clock_rows(applied)]
-    assert dues == sorted(dues)  # type: ignore[type-var]
+    assert dues == sorted(dues)
     assert clock_rows(applied, within_hours=0.25) == []
 
 

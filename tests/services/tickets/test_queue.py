@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from deskterm.domain.core.vocabulary import Tier
-from deskterm.services.core.commands import UpdateTicket
+from deskterm.services.core.commands import AddNote, UpdateTicket, validate
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import NotFound
 from deskterm.services.tickets import tickets
@@ -26,7 +26,7 @@ def desk_with_tickets(desk: Desk) -> Desk:
     return desk
 
 
-def refs(page) -> list[str]:  # type: ignore[no-untyped-def]
+def refs(page) -> list[str]:
     return [r.ref for r in page.rows]
 
 
@@ -84,7 +84,7 @@ def test_the_pulse_counts_and_changes_with_any_ticket_change(desk_with_tickets: 
     desk = desk_with_tickets
     before = pulse(desk)
     assert before.unassigned == 30 and before.my_open == 0 and before.major == 0
-    tickets.add_note(desk, f.validate(f.AddNote, ref="INC-5", body="a note"))
+    tickets.add_note(desk, validate(AddNote, ref="INC-5", body="a note"))
     after_note = pulse(desk)
     assert after_note.token != before.token
     take_next(desk)

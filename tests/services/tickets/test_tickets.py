@@ -747,8 +747,8 @@ def test_resolving_a_parent_resolves_its_open_children(seeded: Desk, clock: Fixe
     parent = f.log(seeded, title="Mail down for everyone")
     for _ in range(4):
         f.log(seeded, title="Mail down for me")
-    for child in ("INC-2", "INC-3", "INC-4", "INC-5"):
-        f.update(seeded, child, parent=parent.ref)
+    for child_ref in ("INC-2", "INC-3", "INC-4", "INC-5"):
+        f.update(seeded, child_ref, parent=parent.ref)
     f.update(seeded, "INC-3", status="pending", reason="customer")
     f.update(seeded, "INC-4", status="resolved", resolution_code="user-error", resolution="typo")
     f.update(seeded, "INC-5", status="resolved", resolution_code="fixed", resolution="own fix")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from fnmatch import translate
-from typing import Any
+from typing import Any, TypeVar
 
 from deskterm.domain.core.text import single_line
 from deskterm.domain.core.vocabulary import Criticality, Level
@@ -334,10 +334,9 @@ class Correlator:
     by_service: dict[int, tuple[int, datetime]] = field(default_factory=dict)
 
     def add(self, incident_id: int, key: str, service_ids: Iterable[int], seen: datetime) -> None:
-        for index, k in ((self.by_key, key), *((self.by_service, s) for s in service_ids)):
-            current = index.get(k)  # type: ignore[attr-defined]
-            if current is None or current[1] <= seen:
-                index[k] = (incident_id, seen)  # type: ignore[index]
+        _note(self.by_key, key, incident_id, seen)
+        for sid in service_ids:
+            _note(self.by_service, sid, incident_id, seen)
 
     def find(self, key: str, service_ids: Iterable[int], at: datetime) -> int | None:
         """The incident of the most recent event on the same CI/node, else of a CI of the same
@@ -354,9 +353,33 @@ class Correlator:
 
     def forget(self, incident_id: int) -> None:
         """The incident is resolved: later events open or join another one."""
-        for index in (self.by_key, self.by_service):
-            for k in [k for k, (i, _) in index.items() if i == incident_id]:
-                del index[k]  # type: ignore[attr-defined]
+        _drop(self.by_key, incident_id)
+        _drop(self.by_service, incident_id)
+
+    def renumber(self, mapping: Mapping[int, int]) -> None:
+        """Placeholder incident ids (negative: not stored yet) become their real ids."""
+        _renumber(self.by_key, mapping)
+        _renumber(self.by_service, mapping)
+
+
+_K = TypeVar("_K", str, int)
+
+
+def _note(index: dict[_K, tuple[int, datetime]], k: _K, incident_id: int, seen: datetime) -> None:
+    current = index.get(k)
+    if current is None or current[1] <= seen:
+        index[k] = (incident_id, seen)
+
+
+def _drop(index: dict[_K, tuple[int, datetime]], incident_id: int) -> None:
+    for k in [k for k, (i, _) in index.items() if i == incident_id]:
+        del index[k]
+
+
+def _renumber(index: dict[_K, tuple[int, datetime]], mapping: Mapping[int, int]) -> None:
+    for k, (incident_id, seen) in list(index.items()):
+        if incident_id < 0:
+            index[k] = (mapping[incident_id], seen)
 
 
 def correlation_key(ci_id: int | None, node: str) -> str:

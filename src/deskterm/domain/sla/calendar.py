@@ -160,18 +160,20 @@ class BusinessCalendar:
         if not any(hours):
             raise CalendarError(f"{label}: hours: no working hours on any day; give at least one interval")
         holidays = frozenset(self.holidays)
-        for day in holidays:
-            if isinstance(day, datetime) or not isinstance(day, date):
-                raise CalendarError(f"{label}: holidays: {day!r} is not a date")
+        for holiday in holidays:
+            if isinstance(holiday, datetime) or not isinstance(holiday, date):
+                raise CalendarError(f"{label}: holidays: {holiday!r} is not a date")
         workdays: dict[date, tuple[tuple[int, int], ...]] = {}
-        for day, spans in sorted(dict(self.workdays).items()):
-            if isinstance(day, datetime) or not isinstance(day, date):
-                raise CalendarError(f"{label}: workdays: {day!r} is not a date")
-            if day in holidays:
-                raise CalendarError(f"{label}: workdays: {day} is also a holiday; keep it in one list")
-            workdays[day] = tuple((int(a), int(b)) for a, b in spans)
-            if not workdays[day]:
-                raise CalendarError(f'{label}: workdays.{day}: give the hours worked, e.g. ["09:00-18:00"]')
+        for workday, spans in sorted(dict(self.workdays).items()):
+            if isinstance(workday, datetime) or not isinstance(workday, date):
+                raise CalendarError(f"{label}: workdays: {workday!r} is not a date")
+            if workday in holidays:
+                raise CalendarError(f"{label}: workdays: {workday} is also a holiday; keep it in one list")
+            workdays[workday] = tuple((int(a), int(b)) for a, b in spans)
+            if not workdays[workday]:
+                raise CalendarError(
+                    f'{label}: workdays.{workday}: give the hours worked, e.g. ["09:00-18:00"]'
+                )
         object.__setattr__(self, "hours", hours)
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "workdays", _FrozenDays(workdays))
@@ -191,7 +193,7 @@ class BusinessCalendar:
         timezone: str,
         hours: Mapping[str, Sequence[str] | str],
         holidays: Iterable[str | date] | None = (),
-        workdays: Mapping[str | date, Sequence[str] | str] | None = None,
+        workdays: Mapping[str, Sequence[str] | str] | Mapping[date, Sequence[str] | str] | None = None,
     ) -> "BusinessCalendar":
         """Build from the definitions-as-code shape.
 
@@ -232,8 +234,8 @@ class BusinessCalendar:
                 f'{label}: workdays: give a table of dates, e.g. "2026-10-10" = ["09:00-18:00"]'
             )
         for raw_day, value in (workdays or {}).items():
-            day = _parse_holiday(label, raw_day, "workdays")
-            extra[day] = _parse_day(f"{label}: workdays.{day}", value)
+            workday = _parse_holiday(label, raw_day, "workdays")
+            extra[workday] = _parse_day(f"{label}: workdays.{workday}", value)
         return cls(name.strip(), timezone.strip(), tuple(week), frozenset(days), extra)
 
     def to_spec(self) -> dict[str, object]:

@@ -216,6 +216,29 @@ class AgreementTerms:
         }
         object.__setattr__(self, "_micros", by_metric)
 
+    @classmethod
+    def from_spec(
+        cls,
+        name: str,
+        kind: str,
+        calendar: BusinessCalendar,
+        targets: Mapping[str, Mapping[str, int]],
+        warn_at: float = 0.75,
+        pause_on: Iterable[str] = (),
+    ) -> "AgreementTerms":
+        """Build from the definitions-as-code shape, where kinds, priorities, metrics and pending
+        reasons are strings in any case: the constructor checks and normalises them, raising
+        :class:`TermsError` naming the field at fault."""
+        # The dataclass fields hold the normalised enums; __post_init__ turns the strings into them.
+        return cls(
+            name=name,
+            kind=kind,  # type: ignore[arg-type]
+            calendar=calendar,
+            targets=targets,  # type: ignore[arg-type]
+            warn_at=warn_at,
+            pause_on=frozenset(pause_on),  # type: ignore[arg-type]
+        )
+
     def target(self, priority: Priority, metric: Metric) -> int | None:
         """Business seconds promised for ``metric`` at ``priority``, or ``None`` if nothing is."""
         per_metric = self.targets.get(priority)
@@ -319,10 +342,10 @@ class TicketHistory:
 
 
 def _coerce(name: str, value: str | None) -> str | None:
-    if name == "status":
-        return TicketStatus(value)
-    if name == "priority":
-        return Priority(value)
+    if name in ("status", "priority"):
+        if value is None:
+            raise ValueError(f"a {name} change needs a new value, not None")
+        return TicketStatus(value) if name == "status" else Priority(value)
     if name == "pending_reason":
         return PendingReason(value) if value else None
     raise ValueError(
@@ -587,9 +610,9 @@ def measure(phases: Sequence[Phase], terms: AgreementTerms, metric: Metric, now_
                 if budget < 0:
                     breached_at = t
                 elif span >= budget and t < end:
-                    due = cal.advance(mark_t, budget)
-                    if due < end:
-                        breached_at = due
+                    runs_out = cal.advance(mark_t, budget)
+                    if runs_out < end:
+                        breached_at = runs_out
             running_from.append((mark_t, elapsed, elapsed + span))
             elapsed += span
         else:
@@ -743,12 +766,12 @@ def _segments(
     entries: list[tuple[int, int, int, int, bool, str]] = []  # (start, order, end, seq, counted, reason)
     for seq, (at, text) in enumerate(markers):
         entries.append((at, 0, at, seq, False, text))
-    for start, end, counted, reason in merged:
+    for start, end, is_counted, why in merged:
         for cut in cuts:
             if start < cut < end:
-                entries.append((start, 1, cut, 0, counted, reason))
+                entries.append((start, 1, cut, 0, is_counted, why))
                 start = cut
-        entries.append((start, 1, end, 0, counted, reason))
+        entries.append((start, 1, end, 0, is_counted, why))
     entries.sort(key=lambda entry: (entry[0], entry[1], entry[3]))
     return tuple(
         Segment(from_micros(start), from_micros(end), counted, reason)

@@ -6,6 +6,7 @@ CAB, an emergency change to the first emergency CAB. The agenda of a CAB is the 
 authorisation that await it.
 """
 
+import builtins
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
@@ -53,7 +54,7 @@ def _view(s: Session, cab: Cab) -> CabView:
     )
 
 
-def _members(s: Session, logins: Sequence[str]) -> list[Agent]:
+def _members(s: Session, logins: Sequence[str]) -> builtins.list[Agent]:
     found: dict[int, Agent] = {}
     for login in logins:
         agent = lookup.agent(s, login)
@@ -133,7 +134,7 @@ def update(
         return _view(s, cab)
 
 
-def list_cabs(desk: Desk) -> list[CabView]:
+def list_cabs(desk: Desk) -> builtins.list[CabView]:
     with desk.reading() as s:
         cabs = s.scalars(
             select(Cab).options(selectinload(Cab.members), selectinload(Cab.manager)).order_by(Cab.name)
@@ -141,7 +142,7 @@ def list_cabs(desk: Desk) -> list[CabView]:
         return [_view(s, c) for c in cabs]
 
 
-def agenda(desk: Desk, name: str) -> list[ChangeSummary]:
+def agenda(desk: Desk, name: str) -> builtins.list[ChangeSummary]:
     """The changes awaiting this CAB's authorisation, most urgent first."""
     with desk.reading() as s:
         cab = _find(s, name)
@@ -154,4 +155,5 @@ def agenda(desk: Desk, name: str) -> list[ChangeSummary]:
         return changes.summaries(s, rows)
 
 
-list = list_cabs  # the contract's name cab.list (bound last: nothing above calls list())
+# The contract's name cab.list, bound last: nothing above calls list(), annotations say builtins.list.
+list = list_cabs

@@ -88,5 +88,7 @@ def templates(desk: Desk) -> list[str]:
 
 
 def kpi(desk: Desk, start: datetime, end: datetime) -> ChangeKpi:
+    from deskterm.services.changes import change_kpi
 
     _span_check(start, end)
+    return change_kpi.kpi(desk, start, end)

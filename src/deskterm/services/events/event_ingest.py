@@ -149,7 +149,7 @@ class _Ingest(Recoveries):
                     e.ci_id,
                     e.ticket_id,
                     e.opened_ticket,
-                    e.count,
+                    e.count.label("seen_count"),  # not r.count: a Row is a Sequence, with a count()
                     e.first_seen,
                     e.last_seen,
                     Ticket.status,
@@ -158,7 +158,13 @@ class _Ingest(Recoveries):
                 .where(e.active_key.in_(wanted[start : start + 900]))
             ):
                 alert = Alert(
-                    r.fingerprint, r.severity, r.significance, r.message, r.count, r.first_seen, r.last_seen
+                    r.fingerprint,
+                    r.severity,
+                    r.significance,
+                    r.message,
+                    r.seen_count,
+                    r.first_seen,
+                    r.last_seen,
                 )
                 found[r.fingerprint] = _Row(
                     alert,
@@ -189,7 +195,7 @@ class _Ingest(Recoveries):
             self._span = (low, high)
         for a, b in spans:
             for ticket_id, ci_id, node, seen in s.execute(
-                select(e.ticket_id, e.ci_id, e.node, e.last_seen)
+                select(Ticket.id, e.ci_id, e.node, e.last_seen)
                 .join(Ticket, Ticket.id == e.ticket_id)
                 .where(e.last_seen >= a, e.last_seen <= b, Ticket.status.in_(OPEN_STATUSES))
             ):
@@ -300,10 +306,7 @@ class _Ingest(Recoveries):
 
     def _remap(self, mapping: dict[int, int]) -> None:
         """Placeholders (negative ids) of this batch's new incidents become their real ids."""
-        for index in (self.correlator.by_key, self.correlator.by_service):
-            for k, (ticket_id, seen) in list(index.items()):  # type: ignore[attr-defined]
-                if ticket_id < 0:
-                    index[k] = (mapping[ticket_id], seen)  # type: ignore[index]
+        self.correlator.renumber(mapping)
         self._mapping = mapping
 
     def _real(self, ticket_id: int | None) -> int | None:
@@ -391,7 +394,7 @@ class _Ingest(Recoveries):
             _executemany(s, insert(table), fresh, {c.key: c.type for c in table.c})
         linked = [r for r in rows if r.linked and r.ticket_id is not None]
         if linked:
-            refs = {
+            refs: dict[int | None, str] = {
                 tid: ref
                 for tid, ref in s.execute(
                     select(Ticket.id, Ticket.ref).where(Ticket.id.in_({r.ticket_id for r in linked}))

@@ -4,10 +4,10 @@ when no other event of that incident is still active."""
 from sqlalchemy import func, select
 
 from deskterm.domain.core.vocabulary import ResolutionCode, TicketStatus
-from deskterm.domain.events.events import RecoveryAction, Significance, on_recovery
+from deskterm.domain.events.events import Correlator, RecoveryAction, Significance, on_recovery
 from deskterm.domain.tickets import incident
 from deskterm.services.core.commands import UpdateTicket
-from deskterm.services.core.context import UnitOfWork
+from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.events.event_batch import IngestSummary, _plain, _Row
 from deskterm.services.sla import clocks
 from deskterm.services.tickets import tickets
@@ -18,6 +18,14 @@ from deskterm.store.queries.tickets import OPEN_STATUSES
 
 class Recoveries:
     """The part of an ingest run that handles recovered events (mixed into the run)."""
+
+    # what the run (``event_ingest._Ingest``) provides
+    desk: Desk
+    correlator: Correlator
+    agreements: clocks.Applicable | None
+
+    def _real(self, ticket_id: int | None) -> int | None:
+        raise NotImplementedError
 
     # -- recoveries ------------------------------------------------------------------------
 

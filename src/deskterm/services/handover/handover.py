@@ -21,6 +21,7 @@ from deskterm.domain.handover.handover import ShiftError, ShiftPlan, ShiftWindow
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from deskterm.services.handover import handover_sources as sources
+from deskterm.services.handover.handover_sources import ChangeLine, ProblemLine, StormLine
 from deskterm.store.models import (
     Agent,
     Agreement,
@@ -73,29 +74,6 @@ class SlaLine(BaseModel):
     bucket: str  # breached | due-next
 
 
-class ChangeLine(BaseModel):
-    ref: str
-    title: str
-    status: str
-    start: datetime | None
-    end: datetime | None
-    collisions: list[str] = []
-
-
-class ProblemLine(BaseModel):
-    ref: str
-    title: str
-    status: str
-    at: datetime | None
-
-
-class StormLine(BaseModel):
-    ref: str
-    title: str
-    events: int
-    last_at: datetime | None
-
-
 class FlowView(BaseModel):
     logged: int
     resolved: int
@@ -139,18 +117,25 @@ class Digest(BaseModel):
     def refs(self) -> list[str]:
         """Every record the digest names, in the order shown: what a per-item note can be on."""
         seen: dict[str, None] = {}
-        for line in [*self.majors, *self.sla_breached, *self.sla_due_next, *self.unassigned]:
+        lines: list[TicketLine | SlaLine] = [
+            *self.majors,
+            *self.sla_breached,
+            *self.sla_due_next,
+            *self.unassigned,
+        ]
+        for line in lines:
             seen.setdefault(line.ref, None)
-        for lines in self.pending.values():
-            for line in lines:
+        for pending in self.pending.values():
+            for line in pending:
                 seen.setdefault(line.ref, None)
-        for extra in (
+        extras: list[list[ChangeLine] | list[ProblemLine] | list[StormLine] | None] = [
             self.changes_implemented,
             self.changes_scheduled,
             self.problems_new,
             self.known_errors_new,
             self.event_storms,
-        ):
+        ]
+        for extra in extras:
             for item in extra or []:
                 seen.setdefault(item.ref, None)
         return list(seen)
@@ -270,7 +255,7 @@ def _tickets(
         .order_by(Ticket.major.desc(), Ticket.priority, Ticket.opened_at, Ticket.id)
         .limit(limit)
     ).all()
-    updates: dict[int, tuple[datetime, str, str]] = {}
+    updates: dict[int, tuple[datetime | None, str | None, str | None]] = {}
     if with_update and rows:
         ids = [t.id for t, _, _ in rows]
         latest = (
@@ -279,12 +264,12 @@ def _tickets(
             .group_by(Note.ticket_id)
             .subquery()
         )
-        for ticket_id, at, login, body in s.execute(
+        for ticket_id, noted_at, author, note in s.execute(
             select(Note.ticket_id, Note.created_at, Agent.login, Note.body)
             .join(latest, latest.c.id == Note.id)
             .join(Agent, Agent.id == Note.author_id)
         ):
-            updates[ticket_id] = (at, login, body)
+            updates[ticket_id] = (noted_at, author, note)
     out = []
     for t, group, login in rows:
         at, by, body = updates.get(t.id, (None, None, None))
@@ -319,10 +304,11 @@ def _sla(
         .where(TicketClock.due_at >= window.start, TicketClock.due_at < following.end)
         .order_by(TicketClock.due_at, Ticket.id)
     ).all()
-    breached, due_next = [], []
+    breached: list[SlaLine] = []
+    due_next: list[SlaLine] = []
     for clock, ref, title, agreement in rows:
         bucket = breach_bucket(clock.state, clock.due_at, clock.stopped_at, window, following, now)
-        if bucket is None:
+        if bucket is None or clock.due_at is None:  # no due time: no bucket
             continue
         line = SlaLine(
             ref=ref,

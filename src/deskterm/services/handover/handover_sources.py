@@ -2,6 +2,9 @@
 service), new problems and known errors, and event storms (read-only queries on their models,
 as no service of theirs answers "what happened in this window")."""
 
+from datetime import datetime
+
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,46 +18,69 @@ STORM_MIN_EVENTS = 3  # fewer correlated alerts than this is not a storm
 STORMS_SHOWN = 5
 
 
-def changes_implemented(desk: Desk, window: ShiftWindow) -> list[dict[str, object]]:
+class ChangeLine(BaseModel):
+    ref: str
+    title: str
+    status: str
+    start: datetime | None
+    end: datetime | None
+    collisions: list[str] = []
+
+
+class ProblemLine(BaseModel):
+    ref: str
+    title: str
+    status: str
+    at: datetime | None
+
+
+class StormLine(BaseModel):
+    ref: str
+    title: str
+    events: int
+    last_at: datetime | None
+
+
+def changes_implemented(desk: Desk, window: ShiftWindow) -> list[ChangeLine]:
     """Changes whose implementation ran during the shift, with their collision warnings."""
     return [_change(c) for c in changes.implemented_between(desk, window.start, window.end)]
 
 
-def changes_scheduled(desk: Desk, window: ShiftWindow) -> list[dict[str, object]]:
+def changes_scheduled(desk: Desk, window: ShiftWindow) -> list[ChangeLine]:
     """Changes planned to run during ``window`` (the next shift), with their collisions."""
     return [_change(c) for c in changes.scheduled_between(desk, window.start, window.end)]
 
 
-def _change(c: ChangeSummary) -> dict[str, object]:
-    return {
-        "ref": c.ref,
-        "title": c.title,
-        "status": c.state.value,
-        "start": c.planned_start,
-        "end": c.planned_end,
-        "collisions": list(c.collision_text),
-    }
+def _change(c: ChangeSummary) -> ChangeLine:
+    return ChangeLine(
+        ref=c.ref,
+        title=c.title,
+        status=c.state.value,
+        start=c.planned_start,
+        end=c.planned_end,
+        collisions=list(c.collision_text),
+    )
 
 
-def problems_new(s: Session, window: ShiftWindow) -> list[dict[str, object]]:
+def problems_new(s: Session, window: ShiftWindow) -> list[ProblemLine]:
     rows = s.execute(
         select(Problem.ref, Problem.title, Problem.status, Problem.opened_at)
         .where(Problem.opened_at >= window.start, Problem.opened_at < window.end)
         .order_by(Problem.opened_at, Problem.id)
     )
-    return [{"ref": ref, "title": title, "status": status.value, "at": at} for ref, title, status, at in rows]
+    return [ProblemLine(ref=ref, title=title, status=status.value, at=at) for ref, title, status, at in rows]
 
 
-def known_errors_new(s: Session, window: ShiftWindow) -> list[dict[str, object]]:
+def known_errors_new(s: Session, window: ShiftWindow) -> list[ProblemLine]:
     rows = s.execute(
         select(KnownError.ref, KnownError.title, KnownError.status, KnownError.created_at)
         .where(KnownError.created_at >= window.start, KnownError.created_at < window.end)
         .order_by(KnownError.created_at, KnownError.id)
     )
-    return [{"ref": ref, "title": title, "status": status.value, "at": at} for ref, title, status, at in rows]
+    return [ProblemLine(ref=ref, title=title, status=status.value, at=at) for ref, title, status, at in rows]
 
 
-def event_storms(s: Session, window: ShiftWindow) -> list[dict[str, object]]:
+def event_storms(s: Session, window: ShiftWindow) -> list[StormLine]:
     """The incidents with the most correlated alerts seen during the shift, busiest first."""
     alerts = func.count(Event.id).label("alerts")
     last = func.max(Event.last_seen).label("last")
@@ -67,4 +93,4 @@ def event_storms(s: Session, window: ShiftWindow) -> list[dict[str, object]]:
         .order_by(alerts.desc(), Ticket.id)
         .limit(STORMS_SHOWN)
     )
-    return [{"ref": ref, "title": title, "events": n, "last_at": at} for ref, title, n, at in rows]
+    return [StormLine(ref=ref, title=title, events=n, last_at=at) for ref, title, n, at in rows]

@@ -255,7 +255,8 @@ def _known_error_refs(s: Session, problem_ids: Sequence[int]) -> dict[int, list[
         .order_by(KnownError.id)
     )
     for pid, ref in rows:
-        out.setdefault(pid, []).append(ref)
+        if pid is not None:  # always: it is one of problem_ids
+            out.setdefault(pid, []).append(ref)
     return out
 
 

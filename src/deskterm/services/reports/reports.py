@@ -137,7 +137,7 @@ def _key(by: str, t: _T, at: datetime | None = None) -> str:
     return "all"
 
 
-def _ticket_select(s: Session, f: Filters) -> Select[Any]:
+def _ticket_select(s: Session, f: Filters) -> "Select[*tuple[Any, ...]]":  # quoted: 2.0 has Select[T]
     assignee = aliased(Agent)
     stmt = (
         select(

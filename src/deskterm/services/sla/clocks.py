@@ -70,7 +70,7 @@ def calendar_of(agreement: Agreement) -> BusinessCalendar:
 
 
 def terms_of(agreement: Agreement) -> AgreementTerms:
-    return AgreementTerms(
+    return AgreementTerms.from_spec(
         name=agreement.name,
         kind=agreement.kind,
         calendar=calendar_of(agreement),
@@ -162,11 +162,13 @@ def _history(t: Any, rows: list[tuple[datetime, str, str | None, str | None]]) -
         if field not in opening:
             first = next((c for c in changes if c.field == field), None)
             opening[field] = first.old if first is not None else current[field]
-    reason = opening["pending_reason"]
+    reason, priority, status = opening["pending_reason"], opening["priority"], opening["status"]
+    if priority is None or status is None:  # the ticket has both from its creation row on
+        raise ValueError(f"ticket {t.id}: its history has no opening priority or status")
     return TicketHistory(
         opened_at=opened_at,
-        priority=Priority(opening["priority"]),
-        status=TicketStatus(opening["status"]),
+        priority=Priority(priority),
+        status=TicketStatus(status),
         pending_reason=PendingReason(reason) if reason else None,
         changes=tuple(changes),
         responded_at=t.responded_at,
@@ -322,7 +324,7 @@ def recompute_all(s: Session, now: datetime, agreements: Applicable | None = Non
         terms = agreements.terms.get(agreement_id)
         # Stored phases are measured as they are read: [start, end, mode, "P2"] rows (a priority
         # string finds the same target as the enum), so no objects are built per row.
-        m = measure(raw, terms, _METRICS[metric], now_us) if terms and raw else None  # type: ignore[arg-type]
+        m = measure(raw, terms, _METRICS[metric], now_us) if terms and raw else None
         if m is None:  # the agreement is gone, or sets no target for the ticket's priority now
             gone.append(clock_id)
             touched.add(ticket_id)

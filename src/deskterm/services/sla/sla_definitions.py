@@ -143,7 +143,7 @@ def _check(s: Session, defs: DefinitionsFile, source: str) -> dict[str, Agreemen
         except ValueError as exc:
             raise fail(f"{label}: targets: {exc}") from None
         try:
-            terms[a.name] = AgreementTerms(
+            terms[a.name] = AgreementTerms.from_spec(
                 name=a.name,
                 kind=a.kind,
                 calendar=calendars[a.calendar],
@@ -219,12 +219,12 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
     removed: list[str] = []
     existing_cals = {c.name: c for c in s.scalars(select(SlaCalendar))}
     for c in [*defs.calendar, CalendarDef(name=ALWAYS, timezone="UTC")]:
-        row = existing_cals.pop(c.name, None) or SlaCalendar(name=c.name)
+        cal_row = existing_cals.pop(c.name, None) or SlaCalendar(name=c.name)
         workdays = {d.isoformat(): spans for d, spans in sorted(c.workdays.items())} or None
-        before = (row.timezone, row.hours, row.holidays, row.workdays)
+        before = (cal_row.timezone, cal_row.hours, cal_row.holidays, cal_row.workdays)
         wanted = (c.timezone, c.hours, [d.isoformat() for d in c.holidays], workdays)
-        row.timezone, row.hours, row.holidays, row.workdays = wanted
-        s.add(row)
+        cal_row.timezone, cal_row.hours, cal_row.holidays, cal_row.workdays = wanted
+        s.add(cal_row)
         if before != wanted:
             uow.audit("calendar", 0, c.name, "definition", None, "applied")
     s.flush()
@@ -288,8 +288,8 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
         removed.append(f"agreement {name}")
         uow.audit("agreement", row.id, name, "definition", "applied", "removed")
     s.flush()
-    for name, row in existing_cals.items():
-        s.delete(row)
+    for name, cal_row in existing_cals.items():
+        s.delete(cal_row)
         removed.append(f"calendar {name}")
     return removed
 

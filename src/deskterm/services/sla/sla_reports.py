@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from deskterm.domain.core.vocabulary import Level
 from deskterm.domain.sla.sla import ClockState, Metric, format_duration
 from deskterm.services.core import lookup
 from deskterm.services.core.commands import UpdateTicket
@@ -336,9 +337,9 @@ def _act(desk, uow, ticket, clock, rule, escalation, tickets) -> str:  # type: i
         return f"reassigned to {rule.group.name}"
     if rule.action == "raise-priority":
         change = (
-            UpdateTicket(ref=ticket.ref, urgency="high")
-            if ticket.urgency != "high"
-            else UpdateTicket(ref=ticket.ref, impact="high")
+            UpdateTicket(ref=ticket.ref, urgency=Level.HIGH)
+            if ticket.urgency != Level.HIGH
+            else UpdateTicket(ref=ticket.ref, impact=Level.HIGH)
         )
         tickets.apply_update(desk, uow, ticket, change)
         tickets.append_note(

@@ -2,12 +2,12 @@
 
 from deskterm.store.models.audit import AuditEntry
 from deskterm.store.models.catalogue import CIRelationship, ConfigurationItem, Service, ServiceCI
-from deskterm.store.models.change import Cab, Change  # noqa: F401
+from deskterm.store.models.change import Cab, Change
 from deskterm.store.models.counter import RefCounter
-from deskterm.store.models.event import Event, EventRule, EventSetting  # noqa: F401
-from deskterm.store.models.handover import CsatResponse, Handover, HandoverItem  # noqa: F401
+from deskterm.store.models.event import Event, EventRule, EventSetting
+from deskterm.store.models.handover import CsatResponse, Handover, HandoverItem
 from deskterm.store.models.people import Agent, Contact, Group, GroupMember
-from deskterm.store.models.problem import (  # noqa: F401
+from deskterm.store.models.problem import (
     KnownError,
     KnownErrorCI,
     KnownErrorIncident,
@@ -34,13 +34,27 @@ __all__ = [
     "AgreementService",
     "AuditEntry",
     "CIRelationship",
+    "Cab",
+    "Change",
     "ConfigurationItem",
     "Contact",
+    "CsatResponse",
     "EscalationFiring",
     "EscalationRule",
+    "Event",
+    "EventRule",
+    "EventSetting",
     "Group",
     "GroupMember",
+    "Handover",
+    "HandoverItem",
+    "KnownError",
+    "KnownErrorCI",
+    "KnownErrorIncident",
+    "KnownErrorService",
     "Note",
+    "Problem",
+    "ProblemIncident",
     "RefCounter",
     "Service",
     "ServiceCI",

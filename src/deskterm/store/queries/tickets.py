@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from deskterm.domain.core.vocabulary import Priority, TicketKind, TicketStatus
@@ -42,7 +42,7 @@ def _like(text: str) -> str:
 
 
 @cache
-def sort_columns() -> dict[str, ColumnElement[Any]]:
+def sort_columns() -> dict[str, SQLColumnExpression[Any]]:
     """Sortable columns by the name users type; nullable ones sort as empty text (built once)."""
     return {
         "ref": Ticket.id,
@@ -103,7 +103,7 @@ def ticket_rows(
     descending: bool = False,
     after: tuple[Any, int] | None = None,
     limit: int = 50,
-) -> Select[Any]:
+) -> "Select[*tuple[Any, ...]]":  # quoted: SQLAlchemy 2.0's Select takes one parameter
     """One window of queue rows: ``after`` is the (sort value, id) of the last row seen."""
     column = sort_columns()[sort]
     stmt = (
