@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.problems import kedb
+from deskterm.services.problems.kedb_index import KnownErrorHit
 from deskterm.tui.base.desk_app import desk_app
 from deskterm.tui.base.render import safe
 
@@ -29,7 +30,7 @@ class Query:
     ci: str | None = None
 
 
-def hit_line(hit: kedb.KnownErrorHit, *, marked: bool = False, width: int = 76) -> Text:
+def hit_line(hit: KnownErrorHit, *, marked: bool = False, width: int = 76) -> Text:
     """``▶ KE-3 title · service ✓`` — the mark and the same-service tick read without colour."""
     line = Text.assemble(("▶ " if marked else "  ", "bold"))
     line.append(f"{hit.ref:<6}", "bold")
@@ -52,7 +53,7 @@ class KedbPanel(Static, can_focus=False):
     EMPTY: ClassVar[str] = ""
 
     class Found(Message):
-        def __init__(self, panel: "KedbPanel", hits: list[kedb.KnownErrorHit]) -> None:
+        def __init__(self, panel: "KedbPanel", hits: list[KnownErrorHit]) -> None:
             super().__init__()
             self.panel = panel
             self.hits = hits
@@ -61,7 +62,7 @@ class KedbPanel(Static, can_focus=False):
         super().__init__(id=id)
         self.limit = limit
         self.title = title
-        self.hits: list[kedb.KnownErrorHit] = []
+        self.hits: list[KnownErrorHit] = []
         self.mark: int | None = None
         self._query = Query("")
         self._timer: Timer | None = None
@@ -70,7 +71,7 @@ class KedbPanel(Static, can_focus=False):
         self.display = False
 
     @property
-    def marked(self) -> kedb.KnownErrorHit | None:
+    def marked(self) -> KnownErrorHit | None:
         return self.hits[self.mark] if self.mark is not None and self.mark < len(self.hits) else None
 
     def look_for(self, text: str, *, service: str | None = None, ci: str | None = None) -> None:
@@ -100,7 +101,7 @@ class KedbPanel(Static, can_focus=False):
 
         self.run_worker(work, thread=True, exclusive=True, group="kedb-search")
 
-    def _show(self, query: Query, hits: list[kedb.KnownErrorHit]) -> None:
+    def _show(self, query: Query, hits: list[KnownErrorHit]) -> None:
         if query != self._query:
             return
         marked = self.marked.ref if self.marked else None
@@ -110,7 +111,7 @@ class KedbPanel(Static, can_focus=False):
         self._paint()
         self.post_message(self.Found(self, hits))
 
-    def step(self) -> kedb.KnownErrorHit | None:
+    def step(self) -> KnownErrorHit | None:
         """Mark the next match (after the last: none again)."""
         if not self.hits:
             return None

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.core.views import TicketView
 from deskterm.services.problems import kedb
+from deskterm.services.problems.kedb_index import KnownErrorHit
 from deskterm.tui.base.desk_app import desk_app
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.render import safe
@@ -47,7 +48,7 @@ class KedbSearchDialog(DeskDialog[str | None]):
     def __init__(self, ticket: TicketView | None = None) -> None:
         super().__init__(classes="dialog-screen kedb-dialog")
         self.ticket = ticket
-        self.hits: list[kedb.KnownErrorHit] = []
+        self.hits: list[KnownErrorHit] = []
         self.tell = False
         self.busy = False
 
@@ -99,7 +100,7 @@ class KedbSearchDialog(DeskDialog[str | None]):
 
         self.run_worker(work, thread=True, exclusive=True, group="kedb-dialog-search")
 
-    def _show(self, text: str, hits: list[kedb.KnownErrorHit]) -> None:
+    def _show(self, text: str, hits: list[KnownErrorHit]) -> None:
         if text != self.query_one("#kedb-query", Input).value:
             return
         self.hits = hits
@@ -132,7 +133,7 @@ class KedbSearchDialog(DeskDialog[str | None]):
         detail.update(out)
 
     @property
-    def current(self) -> kedb.KnownErrorHit | None:
+    def current(self) -> KnownErrorHit | None:
         options = self.query_one("#kedb-hits", OptionList)
         if not self.hits or options.highlighted is None:
             return None
