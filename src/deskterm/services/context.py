@@ -14,18 +14,26 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from deskterm import paths
 from deskterm.config import Settings
 from deskterm.domain.clock import Clock, SystemClock
 from deskterm.domain.priority import PriorityMatrix
+from deskterm.domain.urls import mask_url, scrub
 from deskterm.services.errors import DatabaseUnavailable, DesktermError, NotPermitted
 from deskterm.services.identity import OsIdentity, current_identity
 from deskterm.store import migrate
-from deskterm.store.engine import BadDatabaseURL, create_desk_engine, session_factories
+from deskterm.store.engine import (
+    BadDatabaseURL,
+    DatabaseLocationError,
+    create_desk_engine,
+    session_factories,
+)
 from deskterm.store.models import Agent, AuditEntry
 
 
 def _unavailable(exc: Exception, url: str) -> DatabaseUnavailable:
     text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    text = scrub(text, url)
     if "locked" in text or "busy" in text:
         return DatabaseUnavailable(
             "the database stayed busy for 30 seconds (another deskterm is writing); try again"
@@ -37,13 +45,8 @@ def _unavailable(exc: Exception, url: str) -> DatabaseUnavailable:
 
 
 def safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "(unparseable URL)"
+    """The URL without its password or any secret query value, for messages and the TUI."""
+    return mask_url(url)
 
 
 def short_url(url: str) -> str:
@@ -57,6 +60,18 @@ def short_url(url: str) -> str:
     if parsed.get_backend_name() == "sqlite":
         return f"sqlite:{(parsed.database or ':memory:').rsplit('/', 1)[-1]}"
     return f"pg:{parsed.host or 'localhost'}/{parsed.database or ''}"
+
+
+def open_engine(settings: Settings) -> Engine:
+    """The engine for ``settings.db``: a bad URL is exit 4, an unusable location exit 6."""
+    from deskterm.services.errors import InvalidInput
+
+    try:
+        return create_desk_engine(settings.db, create_folder=settings.db == paths.default_db_url())
+    except BadDatabaseURL as exc:
+        raise InvalidInput(str(exc)) from None
+    except DatabaseLocationError as exc:
+        raise DatabaseUnavailable(str(exc)) from None
 
 
 @dataclass
@@ -125,12 +140,7 @@ class Desk:
         migrate_schema: bool = True,
     ) -> "Desk":
         """Connect, and bring the schema to this code's version (refusing a newer one)."""
-        try:
-            engine = create_desk_engine(settings.db)
-        except BadDatabaseURL as exc:
-            from deskterm.services.errors import InvalidInput
-
-            raise InvalidInput(str(exc)) from None
+        engine = open_engine(settings)
         try:
             if migrate_schema:
                 migrate.ensure_schema(engine)

@@ -4,10 +4,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 
 from deskterm.config import Settings
-from deskterm.services.context import _unavailable, safe_url
+from deskterm.services.context import _unavailable, open_engine, safe_url
 from deskterm.services.errors import DatabaseUnavailable, InvalidInput
 from deskterm.store import migrate
-from deskterm.store.engine import BadDatabaseURL, create_desk_engine
 
 
 class SchemaStatus(BaseModel):
@@ -18,10 +17,7 @@ class SchemaStatus(BaseModel):
 
 
 def _run(settings: Settings, action: str, revision: str | None = None) -> SchemaStatus:
-    try:
-        engine = create_desk_engine(settings.db)
-    except BadDatabaseURL as exc:
-        raise InvalidInput(str(exc)) from None
+    engine = open_engine(settings)
     try:
         if action == "upgrade":
             migrate.upgrade(engine, revision or "head")
