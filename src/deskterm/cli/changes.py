@@ -7,10 +7,11 @@ its offset; ``--from``/``--to`` also take a plain day (``2026-12-01``, local mid
 import argparse
 import sys
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from deskterm.cli.app import CliApp, add_format, enum_list, enum_value, handler
+from deskterm.cli.inputs import read_text
 from deskterm.cli.output import emit, write_fields, write_table
+from deskterm.domain.bounds import OutOfRange, day_in_range
 from deskterm.domain.change import CabRule, ChangeOutcome, ChangeState, ChangeType, VoteDecision
 from deskterm.domain.text import neutralise
 from deskterm.domain.vocabulary import Level
@@ -271,7 +272,13 @@ def parse_when(value: str | None, what: str) -> datetime:
             f"{what} {value!r} is not a date and time; write it like 2026-12-01T22:00 (local time) "
             "or 2026-12-01T22:00+01:00"
         ) from None
-    return parsed if parsed.tzinfo is not None else parsed.astimezone()
+    try:
+        day_in_range(parsed, what)
+        return parsed if parsed.tzinfo is not None else parsed.astimezone()
+    except (OutOfRange, OverflowError) as exc:
+        raise InvalidInput(
+            str(exc) if isinstance(exc, OutOfRange) else f"{what} {value!r} is out of range"
+        ) from None
 
 
 def _period_bounds(app: CliApp) -> tuple[datetime, datetime]:
@@ -280,6 +287,10 @@ def _period_bounds(app: CliApp) -> tuple[datetime, datetime]:
             day = date.fromisoformat(value.strip())
         except ValueError:
             return parse_when(value, what)
+        try:
+            day_in_range(day, what)
+        except OutOfRange as exc:
+            raise InvalidInput(str(exc)) from None
         if end:
             day += timedelta(days=1)
         return datetime.combine(day, time(0)).astimezone()
@@ -516,12 +527,7 @@ def _kpi(app: CliApp) -> int:
 
 
 def _read(name: str) -> tuple[str, str]:
-    if name == "-":
-        return sys.stdin.read(), "standard input"
-    try:
-        return Path(name).read_text(encoding="utf-8"), name
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {name}: {exc}; check the path") from None
+    return read_text(name)
 
 
 def _windows_apply(app: CliApp) -> int:

@@ -14,7 +14,8 @@ from deskterm import __version__
 from deskterm.cli.app import CliApp
 from deskterm.cli.output import SafeStream, one_line
 from deskterm.config import ConfigError
-from deskterm.services.errors import DesktermError
+from deskterm.domain.bounds import OutOfRange, float_in_range, int_in_range
+from deskterm.services.errors import DesktermError, InvalidInput
 
 EXIT_INTERRUPTED = 130
 EXIT_USAGE = 2
@@ -34,6 +35,20 @@ def _out_of_range(exc: BaseException) -> bool:
     if isinstance(exc, OverflowError | RecursionError):
         return True
     return isinstance(exc, ValueError) and "out of range" in str(exc)
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Every number on the command line within its type (database integers, sane floats)."""
+    for name, value in vars(args).items():
+        option = "--" + name.replace("_", "-")
+        for item in value if isinstance(value, list) else [value]:
+            try:
+                if isinstance(item, int) and not isinstance(item, bool):
+                    int_in_range(item, option)
+                elif isinstance(item, float):
+                    float_in_range(item, option)
+            except OutOfRange as exc:
+                raise InvalidInput(str(exc)) from None
 
 
 def _fail(message: str) -> None:
@@ -118,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if fn is not None:  # a command: everything it prints goes through the output policy
         sys.stdout = SafeStream(stdout)  # type: ignore[assignment]
     try:
+        _check_numbers(args)
         return fn(app) if fn is not None else _run_tui(app)
     except DesktermError as exc:
         _fail(exc.message)

@@ -3,11 +3,12 @@
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from deskterm.cli.app import CliApp, add_format, handler
+from deskterm.cli.inputs import read_text
 from deskterm.cli.output import emit, write_table
+from deskterm.domain.bounds import OutOfRange, day_in_range
 from deskterm.domain.text import neutralise
 from deskterm.services import sla, sla_definitions
 from deskterm.services.errors import InvalidInput
@@ -69,16 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _apply(app: CliApp) -> int:
-    name = app.args.file
-    if name == "-":
-        text, source = sys.stdin.read(), "standard input"
-    else:
-        path = Path(name)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"cannot read {name}: {exc}; check the path") from None
-        source = name
+    text, source = read_text(app.args.file)
     summary = sla_definitions.apply(app.desk, text, source)
     emit(summary, app.fmt, ("calendars", "agreements", "escalations", "clocks", "removed"))
     return 0
@@ -132,9 +124,13 @@ def _monitor(app: CliApp) -> int:
 
 def _date(value: str | None, what: str) -> date:
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         raise InvalidInput(f"{what} {value!r} is not a date; write it as YYYY-MM-DD") from None
+    try:
+        return day_in_range(day, what)
+    except OutOfRange as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 REPORT_COLUMNS = (

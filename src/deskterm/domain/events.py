@@ -29,6 +29,7 @@ from enum import StrEnum
 from fnmatch import translate
 from typing import Any
 
+from deskterm.domain.bounds import FIRST_DAY, LAST_DAY, OutOfRange, time_in_range
 from deskterm.domain.text import single_line
 from deskterm.domain.vocabulary import Criticality, Level
 
@@ -133,7 +134,7 @@ def parse_time(value: object) -> datetime:
         raise EventError(f"time {value!r} is not a time; write ISO 8601 with a zone or epoch seconds")
     if isinstance(value, int | float):
         try:
-            return datetime.fromtimestamp(value, UTC)
+            return time_in_range(datetime.fromtimestamp(value, UTC), "time")
         except (OverflowError, OSError, ValueError):
             raise EventError(f"time {value!r} is out of range") from None
     if not isinstance(value, str):
@@ -144,7 +145,12 @@ def parse_time(value: object) -> datetime:
         raise EventError(f"time {value!r} is not ISO 8601, e.g. 2026-11-24T09:30:00Z") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise EventError(f"time {value!r} has no time zone; add Z or an offset such as +08:00")
-    return parsed.astimezone(UTC)
+    try:
+        return time_in_range(parsed.astimezone(UTC), "time")
+    except (OutOfRange, OverflowError):
+        raise EventError(
+            f"time {value!r} is out of range; give a time between {FIRST_DAY} and {LAST_DAY}"
+        ) from None
 
 
 def fingerprint(source: str, node: str, check: str) -> str:

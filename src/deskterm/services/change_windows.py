@@ -29,7 +29,6 @@ or this file is applied.
 """
 
 import json
-import tomllib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated
@@ -54,6 +53,7 @@ from deskterm.domain.schedule import (
 from deskterm.services.change_views import WindowOccurrence
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import InvalidInput, NotFound
+from deskterm.services.toml_input import load_toml
 from deskterm.store.models import Agent, CIRelationship, ConfigurationItem, Service, ServiceCI
 from deskterm.store.models.change import (
     BlackoutWindow,
@@ -142,10 +142,7 @@ def _where(exc: ValidationError) -> str:
 
 
 def parse(text: str, source: str = "the file") -> WindowsFile:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source} is not valid TOML ({exc}); nothing was changed") from None
+    raw = load_toml(text, source)
     try:
         return WindowsFile.model_validate(raw)
     except ValidationError as exc:

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from deskterm import paths
@@ -19,7 +19,13 @@ from deskterm.config import Settings
 from deskterm.domain.clock import Clock, SystemClock
 from deskterm.domain.priority import PriorityMatrix
 from deskterm.domain.urls import mask_url, scrub
-from deskterm.services.errors import DatabaseUnavailable, DesktermError, NotPermitted
+from deskterm.services.errors import (
+    ConcurrentInsert,
+    DatabaseUnavailable,
+    DesktermError,
+    InvalidInput,
+    NotPermitted,
+)
 from deskterm.services.identity import OsIdentity, current_identity
 from deskterm.store import migrate
 from deskterm.store.engine import (
@@ -42,6 +48,23 @@ def _unavailable(exc: Exception, url: str) -> DatabaseUnavailable:
         f"cannot use the database {safe_url(url)}: {text}; check --db / DESKTERM_DB and that "
         "the server is running"
     )
+
+
+def _database_error(exc: DBAPIError, url: str) -> DesktermError:
+    """A database error as the CLI's contract has it: a unique-constraint race is a conflict
+    (exit 5), a value the database refuses (NUL, too long, out of range) invalid input (exit 4),
+    anything else the database being unavailable (exit 6). No SQL reaches the message."""
+    if isinstance(exc, IntegrityError):
+        return ConcurrentInsert(
+            "another change saved the same record at the same moment (it exists already); "
+            "look at it and run the command again if still needed"
+        )
+    if isinstance(exc, DataError):
+        text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+        if "NUL" in text or "0x00" in text:
+            return InvalidInput("text holds a NUL character, which the desk cannot store; remove it")
+        return InvalidInput(f"the database refused a value ({scrub(text, url)}); shorten or correct it")
+    return _unavailable(exc, url)
 
 
 def safe_url(url: str) -> str:
@@ -179,9 +202,7 @@ class Desk:
             with self._read() as session:
                 yield session  # closing ends the transaction; loaded objects stay readable
         except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, IntegrityError):
-                raise
-            raise _unavailable(exc, self.settings.db) from None
+            raise _database_error(exc, self.settings.db) from None
 
     @contextmanager
     def writing(self) -> Iterator[UnitOfWork]:
@@ -193,9 +214,7 @@ class Desk:
         except DesktermError:
             raise
         except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, IntegrityError):
-                raise
-            raise _unavailable(exc, self.settings.db) from None
+            raise _database_error(exc, self.settings.db) from None
 
     def _actor(self, session: Session) -> Agent:
         agent = session.get(Agent, self.actor_id)

@@ -20,7 +20,6 @@ severities = ["warning", "minor"]
 and the field. The file is the whole truth: rules it does not name are removed.
 """
 
-import tomllib
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from deskterm.domain.events import DEFAULT_WINDOW, EventError, Rule, RuleAction,
 from deskterm.domain.sla import format_duration, parse_duration
 from deskterm.services.context import Desk
 from deskterm.services.errors import InvalidInput
+from deskterm.services.toml_input import load_toml
 from deskterm.store.models import EventRule, EventSetting
 
 WINDOW = "correlation_window"
@@ -84,10 +84,7 @@ def parse(text: str, source: str = "the file") -> tuple[RulesFile, RuleSet]:
     def fail(what: str) -> InvalidInput:
         return InvalidInput(f"{source}: {what}; nothing was changed")
 
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source} is not valid TOML ({exc}); nothing was changed") from None
+    raw = load_toml(text, source)
     try:
         defs = RulesFile.model_validate(raw)
     except ValidationError as exc:

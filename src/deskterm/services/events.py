@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 from deskterm.domain import alertmanager, incident
+from deskterm.domain.bounds import MAX_DEPTH, depth, unstorable
 from deskterm.domain.events import (
     Alert,
     Correlator,
@@ -59,7 +60,7 @@ from deskterm.domain.vocabulary import (
 from deskterm.services import clocks, event_rules, lookup, tickets
 from deskterm.services.commands import UpdateTicket
 from deskterm.services.context import Desk, UnitOfWork
-from deskterm.services.errors import InvalidInput, NotFound
+from deskterm.services.errors import ConcurrentInsert, InvalidInput, NotFound
 from deskterm.store.base import UTCDateTime
 from deskterm.store.models import (
     AuditEntry,
@@ -118,6 +119,25 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
     return f"not JSON ({exc.msg} at column {exc.colno})"
 
 
+def _load_json(text: str) -> object:
+    """One JSON document under the input bounds: UTF-8, nesting limited, no NUL in text.
+
+    Each problem is an :class:`EventError` of its line, so the good lines are still kept.
+    """
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        raise EventError("not UTF-8 text; send events as UTF-8")
+    try:
+        raw = json.loads(text)
+    except RecursionError:
+        raise EventError(f"nested more than {MAX_DEPTH} levels deep") from None
+    if depth(raw) > MAX_DEPTH:
+        raise EventError(f"nested more than {MAX_DEPTH} levels deep")
+    bad = unstorable(raw)
+    if bad is not None:
+        raise EventError(f"text holds {bad}, which the desk cannot store")
+    return raw
+
+
 def parse_lines(lines: Iterable[str], fmt: str, now: datetime) -> Iterator[tuple[int, Event | EventError]]:
     """``(line number, event or the reason it is malformed)`` for every event in the input."""
     if fmt == "deskterm":
@@ -139,7 +159,7 @@ def _deskterm_event(text: str, now: datetime) -> Event:
     from deskterm.domain.events import make_event
 
     try:
-        raw = json.loads(text)
+        raw = _load_json(text)
     except json.JSONDecodeError as exc:
         raise EventError(_json_problem(exc)) from None
     return make_event(raw, now)
@@ -161,11 +181,16 @@ def _alertmanager(lines: list[str], now: datetime) -> Iterator[tuple[int, Event 
     if not text.strip():
         return
     try:
-        whole = json.loads(text)
+        whole = _load_json(text)
+    except EventError as exc:
+        yield 1, exc
+        return
     except json.JSONDecodeError as exc:
         first = next((i for i, line in enumerate(lines) if line.strip()), 0)
         try:
-            json.loads(lines[first])
+            _load_json(lines[first])
+        except EventError:
+            pass
         except json.JSONDecodeError:  # one document, broken: one error where it breaks
             yield exc.lineno, EventError(_json_problem(exc))
             return
@@ -173,7 +198,10 @@ def _alertmanager(lines: list[str], now: datetime) -> Iterator[tuple[int, Event 
             if not line.strip():
                 continue
             try:
-                payload = json.loads(line)
+                payload = _load_json(line)
+            except EventError as line_err:
+                yield number, line_err
+                continue
             except json.JSONDecodeError as line_exc:
                 yield number, EventError(_json_problem(line_exc))
                 continue
@@ -319,7 +347,7 @@ class _Ingest:
     def write(self, batch: list[tuple[Event, Significance]]) -> None:
         try:
             self._write(batch, IngestSummary())
-        except IntegrityError:  # another ingest took a new fingerprint first: once more, fresh
+        except (IntegrityError, ConcurrentInsert):  # another ingest took a new fingerprint first
             self.correlator, self._span = Correlator(window=self.rules.window), None
             self._caller_id, self.known = None, {}
             self._write(batch, IngestSummary())

@@ -5,7 +5,6 @@ changes nothing on any error, naming the entry and the field. The file is the wh
 what it does not define is removed. Applying the same file twice changes nothing.
 """
 
-import tomllib
 from datetime import date
 from typing import Any, Literal
 
@@ -19,6 +18,7 @@ from deskterm.domain.sla import AgreementTerms, TermsError, format_duration, par
 from deskterm.services import clocks
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import InvalidInput
+from deskterm.services.toml_input import load_toml
 from deskterm.store.models import (
     Agreement,
     EscalationFiring,
@@ -95,10 +95,7 @@ def _where(exc: ValidationError) -> str:
 
 
 def parse(text: str, source: str = "the file") -> DefinitionsFile:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source} is not valid TOML ({exc}); nothing was changed") from None
+    raw = load_toml(text, source)
     try:
         return DefinitionsFile.model_validate(raw)
     except ValidationError as exc:
