@@ -8,7 +8,15 @@ import argparse
 import sys
 from datetime import date, datetime, time, timedelta
 
-from deskterm.cli.app import CliApp, add_format, enum_list, enum_value, handler
+from deskterm.cli.app import (
+    DIFF_COLUMNS,
+    CliApp,
+    add_apply_options,
+    add_format,
+    enum_list,
+    enum_value,
+    handler,
+)
 from deskterm.cli.inputs import read_text
 from deskterm.cli.output import emit, write_fields, write_table
 from deskterm.domain.bounds import OutOfRange, day_in_range
@@ -201,6 +209,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     wa.add_argument("file", help="the windows file ('-' reads standard input)")
     add_format(wa)
+    add_apply_options(wa)
     handler(wa, _windows_apply)
     we = ws.add_parser("export", help="print the current windows and templates as TOML")
     handler(we, _windows_export)
@@ -532,7 +541,9 @@ def _read(name: str) -> tuple[str, str]:
 
 def _windows_apply(app: CliApp) -> int:
     text, source = _read(app.args.file)
-    emit(change_windows.apply(app.desk, text, source), app.fmt, ("blackouts", "maintenance", "removed"))
+    a = app.args
+    summary = change_windows.apply(app.desk, text, source, prune=a.prune, dry_run=a.dry_run)
+    emit(summary, app.fmt, ("blackouts", "maintenance", "templates", *DIFF_COLUMNS))
     return 0
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from deskterm.cli.app import CliApp, add_format, enum_list, handler
+from deskterm.cli.app import DIFF_COLUMNS, CliApp, add_apply_options, add_format, enum_list, handler
 from deskterm.cli.inputs import read_text
 from deskterm.cli.output import emit, write_fields
 from deskterm.domain.bounds import FLOAT_MAX, OutOfRange, day_in_range
@@ -116,6 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ap = rsub.add_parser("apply", help="apply the rules file: validated whole, nothing changed on error")
     ap.add_argument("file", help="the rules file ('-' reads standard input)")
     add_format(ap)
+    add_apply_options(ap)
     handler(ap, _rules_apply)
     ex = rsub.add_parser("export", help="print the current rules as TOML")
     handler(ex, _rules_export)
@@ -249,8 +250,8 @@ def _show(app: CliApp) -> int:
 
 def _rules_apply(app: CliApp) -> int:
     text, source = read_text(app.args.file)
-    summary = event_rules.apply(app.desk, text, source)
-    emit(summary, app.fmt, ("rules", "correlation_window", "removed"))
+    summary = event_rules.apply(app.desk, text, source, prune=app.args.prune, dry_run=app.args.dry_run)
+    emit(summary, app.fmt, ("rules", "correlation_window", *DIFF_COLUMNS))
     return 0
 
 

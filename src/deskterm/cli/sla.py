@@ -5,7 +5,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from deskterm.cli.app import CliApp, add_format, handler
+from deskterm.cli.app import DIFF_COLUMNS, CliApp, add_apply_options, add_format, handler
 from deskterm.cli.inputs import read_text
 from deskterm.cli.output import emit, write_table
 from deskterm.domain.bounds import OutOfRange, day_in_range
@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ap = ssub.add_parser("apply", help="apply calendars, agreements and escalations from a TOML file")
     ap.add_argument("file", help="the definitions file ('-' reads standard input)")
     add_format(ap)
+    add_apply_options(ap)
     handler(ap, _apply)
     ex = ssub.add_parser("export", help="print the current definitions as TOML")
     handler(ex, _export)
@@ -71,8 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _apply(app: CliApp) -> int:
     text, source = read_text(app.args.file)
-    summary = sla_definitions.apply(app.desk, text, source)
-    emit(summary, app.fmt, ("calendars", "agreements", "escalations", "clocks", "removed"))
+    summary = sla_definitions.apply(app.desk, text, source, prune=app.args.prune, dry_run=app.args.dry_run)
+    emit(summary, app.fmt, ("calendars", "agreements", "escalations", "clocks", *DIFF_COLUMNS))
     return 0
 
 

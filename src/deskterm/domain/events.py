@@ -29,7 +29,7 @@ from enum import StrEnum
 from fnmatch import translate
 from typing import Any
 
-from deskterm.domain.bounds import FIRST_DAY, LAST_DAY, OutOfRange, time_in_range
+from deskterm.domain.bounds import FIRST_DAY, LAST_DAY, OutOfRange, time_in_range, unstorable
 from deskterm.domain.text import single_line
 from deskterm.domain.vocabulary import Criticality, Level
 
@@ -187,6 +187,9 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = True) -> str:
             value = str(value)
         else:
             raise EventError(f"{name} must be text, not {type(value).__name__}")
+    bad = unstorable(value)
+    if bad is not None:
+        raise EventError(f"{name} holds {bad}, which the desk cannot store")
     if name != "message" and (_SPACES.search(value) is not None or value != value.strip()):
         value = single_line(value)
         if not value and required:
@@ -212,6 +215,8 @@ def make_event(raw: Mapping[str, Any], now: datetime) -> Event:
     if given is None or given == "":
         fp = fingerprint(source, node, check)
     elif isinstance(given, str):
+        if unstorable(given) is not None:
+            raise EventError(f"fingerprint holds {unstorable(given)}, which the desk cannot store")
         fp = given.strip() if len(given.strip()) <= FIELD_MAX["fingerprint"] else fingerprint(given, "", "")
     else:
         raise EventError(f"fingerprint must be text, not {type(given).__name__}")

@@ -60,6 +60,7 @@ def secrets_in(url: str) -> list[str]:
     m = _USERINFO.match(url)
     if m and m["password"]:
         found.append(m["password"])
+        found.extend(m["password"].split("@"))  # a driver may read "p@ss@host" as host "ss@host"
     try:
         query = urlsplit(url).query
     except ValueError:

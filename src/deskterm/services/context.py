@@ -97,6 +97,9 @@ def open_engine(settings: Settings) -> Engine:
         raise DatabaseUnavailable(str(exc)) from None
 
 
+REF_MAX = 24  # audit_entries.record_ref
+
+
 @dataclass
 class UnitOfWork:
     """One transaction: the session, who acts, and the one 'now' every row of it shares."""
@@ -104,6 +107,9 @@ class UnitOfWork:
     session: Session
     actor: Agent
     now: datetime
+    # (record kind, ref, field, old, new) of every audit row of this unit of work, in order:
+    # what an ``apply`` reports as added, changed and removed.
+    audited: list[tuple[str, str | None, str, str | None, str | None]] = field(default_factory=list)
 
     def audit(
         self,
@@ -115,13 +121,15 @@ class UnitOfWork:
         new: object,
         version: int | None = None,
     ) -> None:
+        ref = record_ref[:REF_MAX] if record_ref is not None else None  # a definition's name may be longer
+        self.audited.append((record_kind, record_ref, field_name, _audit_text(old), _audit_text(new)))
         self.session.add(
             AuditEntry(
                 at=self.now,
                 actor_id=self.actor.id,
                 record_kind=record_kind,
                 record_id=record_id,
-                record_ref=record_ref,
+                record_ref=ref,
                 field=field_name,
                 old=_audit_text(old),
                 new=_audit_text(new),

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 from deskterm.domain import alertmanager, incident
-from deskterm.domain.bounds import MAX_DEPTH, depth, unstorable
+from deskterm.domain.bounds import MAX_DEPTH, depth
 from deskterm.domain.events import (
     Alert,
     Correlator,
@@ -120,7 +120,7 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
 
 
 def _load_json(text: str) -> object:
-    """One JSON document under the input bounds: UTF-8, nesting limited, no NUL in text.
+    """One JSON document under the input bounds: UTF-8, nesting limited.
 
     Each problem is an :class:`EventError` of its line, so the good lines are still kept.
     """
@@ -132,10 +132,7 @@ def _load_json(text: str) -> object:
         raise EventError(f"nested more than {MAX_DEPTH} levels deep") from None
     if depth(raw) > MAX_DEPTH:
         raise EventError(f"nested more than {MAX_DEPTH} levels deep")
-    bad = unstorable(raw)
-    if bad is not None:
-        raise EventError(f"text holds {bad}, which the desk cannot store")
-    return raw
+    return raw  # text no database can store (NUL) is refused per event, by make_event
 
 
 def parse_lines(lines: Iterable[str], fmt: str, now: datetime) -> Iterator[tuple[int, Event | EventError]]:

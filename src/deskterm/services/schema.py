@@ -51,5 +51,49 @@ def downgrade(settings: Settings, revision: str) -> SchemaStatus:
     return _run(settings, "downgrade", revision)
 
 
+class DowngradePlan(BaseModel):
+    """What ``db downgrade REV`` drops: each table and the rows it holds now."""
+
+    database: str
+    revision: str
+    tables: dict[str, int]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+    def sentence(self) -> str:
+        if not self.tables:
+            return f"downgrading {self.database} to {self.revision} drops no table"
+        shown = ", ".join(f"{name} ({rows} rows)" for name, rows in self.tables.items() if rows)
+        empty = sum(1 for rows in self.tables.values() if not rows)
+        parts = [shown] if shown else []
+        if empty:
+            parts.append(f"{empty} empty table(s)")
+        return (
+            f"downgrading {self.database} to {self.revision} drops {len(self.tables)} tables "
+            f"holding {self.rows} rows: {'; '.join(parts)}"
+        )
+
+
+def downgrade_plan(settings: Settings, revision: str) -> DowngradePlan:
+    """What a downgrade would drop, asked before it runs (nothing is changed)."""
+    engine = open_engine(settings)
+    try:
+        tables = migrate.downgrade_drops(engine, revision)
+    except DBAPIError as exc:
+        raise _unavailable(exc, settings.db) from None
+    except Exception as exc:  # alembic's errors for an unknown revision
+        if type(exc).__module__.startswith("alembic"):
+            raise InvalidInput(
+                f"{revision!r} is not a revision of this desk ({exc}); deskterm db current shows "
+                "the revisions, 'base' empties the database"
+            ) from None
+        raise
+    finally:
+        engine.dispose()
+    return DowngradePlan(database=safe_url(settings.db), revision=revision, tables=tables)
+
+
 def current(settings: Settings) -> SchemaStatus:
     return _run(settings, "current")
