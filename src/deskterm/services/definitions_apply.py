@@ -38,7 +38,10 @@ def changes_of(uow: UnitOfWork, removed: list[str]) -> DefinitionChanges:
     added: list[str] = []
     changed: list[str] = []
     for kind, ref, field_name, old, new in uow.audited:
-        label = f"{kind} {ref}" if ref else f"{kind} {field_name}"
+        if field_name in ("definition", "value"):  # one kind of entry per record kind
+            label = f"{kind} {ref}" if ref else kind
+        else:  # several kinds under one record kind (blackouts, maintenance, templates)
+            label = field_name if ref in (None, field_name) else f"{field_name} {ref}"
         if new is None:
             continue  # removals come from the service's own list (it names them best)
         (added if old is None else changed).append(label)
