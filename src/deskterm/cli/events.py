@@ -142,7 +142,11 @@ def _open_inputs(names: list[str]) -> Iterator[tuple[str, TextIO]]:
 def _ingest(app: CliApp) -> int:
     a = app.args
     for name in a.files:  # every file must be readable before anything is ingested
-        if name != "-" and not Path(name).is_file():
+        try:
+            found = name == "-" or Path(name).is_file()
+        except (OSError, ValueError):  # a name too long for the file system, say
+            found = False
+        if not found:
             raise InvalidInput(f"cannot read {name}: no such file; check the path")
     total = events.IngestSummary()
     desk = app.desk
