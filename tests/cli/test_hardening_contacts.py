@@ -1,0 +1,40 @@
+"""Issue 14, item 9: a caller's e-mail is unique (case-insensitive) and names one caller."""
+
+import pytest
+
+from tests.cli.test_cli import Cli
+
+
+@pytest.fixture
+def cli(db_url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(db_url, capsys)
+
+
+def test_a_duplicate_email_is_a_conflict_naming_the_existing_contact(cli: Cli) -> None:
+    assert cli("contact", "add", "Ann Lee", "--email", "ann@example.com")[0] == 0
+    code, _, err = cli("contact", "add", "Ann Other", "--email", "ANN@Example.com")
+    assert code == 5 and "Ann Lee (#1)" in err and err.count("\n") == 1, err
+    assert len(cli.json("contact", "list")) == 1  # type: ignore[arg-type]
+
+
+def test_an_exact_email_or_phone_wins_over_callers_with_that_name(cli: Cli) -> None:
+    assert (
+        cli("contact", "add", "help@example.com", "--phone", "+1 555 0100")[0] == 0
+    )  # a name like an e-mail
+    assert cli("contact", "add", "Bob", "--email", "help@example.com")[0] == 0
+    assert cli("contact", "add", "+1 555 0199", "--email", "x@example.com")[0] == 0
+    code, _, err = cli(
+        "incident",
+        "log",
+        "--title",
+        "t",
+        "--caller",
+        "help@example.com",
+        "--impact",
+        "low",
+        "--urgency",
+        "low",
+    )
+    assert code == 0, err
+    (ticket,) = cli.json("ticket", "list")  # type: ignore[misc]
+    assert ticket["caller"] == "Bob"
