@@ -38,3 +38,25 @@ def test_an_exact_email_or_phone_wins_over_callers_with_that_name(cli: Cli) -> N
     assert code == 0, err
     (ticket,) = cli.json("ticket", "list")  # type: ignore[misc]
     assert ticket["caller"] == "Bob"
+
+
+def test_the_migration_keys_existing_contacts_and_keeps_duplicates(db_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from deskterm.config import Settings
+    from deskterm.services import schema
+
+    settings = Settings(db=db_url)
+    schema.downgrade(settings, "0007")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        for name, email in (("Ann", "Ann@Example.com"), ("Ann again", "ann@example.com "), ("Bob", None)):
+            conn.execute(
+                text("insert into contacts (name, email, vip, created_at) values (:n, :e, false, :t)"),
+                {"n": name, "e": email, "t": "2026-01-01 00:00:00+00:00"},
+            )
+    assert schema.upgrade(settings).up_to_date
+    with engine.connect() as conn:
+        rows = conn.execute(text("select name, email_key from contacts order by id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("Ann", "ann@example.com"), ("Ann again", None), ("Bob", None)]

@@ -25,11 +25,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _demo(app: CliApp) -> int:
-    from deskterm.services import demo  # only loaded when asked: keeps every other command quick
+    from deskterm.services import (
+        demo,  # only loaded when asked: keeps every other command quick
+        demo_resume,
+    )
 
     a = app.args
     if not 1 <= a.tickets <= 1_000_000:
         raise InvalidInput("--tickets must be between 1 and 1000000")
+    if not demo.desk_is_empty(app.desk) and demo_resume.is_demo_desk(app.desk):
+        # A demo that was killed after its tickets: complete the steps it did not get to.
+        steps = demo_resume.missing_steps(app.desk)
+        if not steps:
+            if a.if_empty:
+                print("this desk already has data; no demo data added", file=sys.stderr)
+                return 0
+            raise InvalidInput(
+                "this desk already holds the demo, and demo data only goes into an empty one; "
+                "use --db sqlite:///some/new.sqlite (or --if-empty to skip quietly)"
+            )
+        added = demo_resume.complete(app.desk, seed=a.seed, steps=steps)
+        print(f"deskterm: completed an unfinished demo ({', '.join(steps)})", file=sys.stderr)
+        emit({k: added.get(k, 0) for k in OPERATIONS}, app.fmt, OPERATIONS)
+        return 0
     if not demo.desk_is_empty(app.desk):
         if a.if_empty:
             print("this desk already has data; no demo data added", file=sys.stderr)
@@ -44,16 +62,9 @@ def _demo(app: CliApp) -> int:
         if tty:
             print(f"\rdemo: {done}/{total} tickets", end="", file=sys.stderr, flush=True)
 
+    # Step by step, each its own transaction; a killed demo is completed by the next ``demo``.
     summary = demo.generate_demo(app.desk, tickets=a.tickets, seed=a.seed, progress=progress)
-    from importlib import resources
-
-    from deskterm.services import sla_definitions
-
-    definitions = resources.files("deskterm.services").joinpath("demo_sla.toml").read_text(encoding="utf-8")
-    sla_definitions.apply(app.desk, definitions, "the demo's SLA definitions")
-    from deskterm.services.demo_operations import seed_operations
-
-    operations = seed_operations(app.desk, seed=a.seed)
+    operations = demo_resume.complete(app.desk, seed=a.seed)
     if tty:
         print(file=sys.stderr)
     record = summary.model_dump() | {k: operations.get(k, 0) for k in OPERATIONS}

@@ -58,6 +58,7 @@ from deskterm.store.models import (
     ServiceCI,
     Ticket,
 )
+from deskterm.store.models.people import email_key
 
 MAX_TICKETS = 1_000_000
 BATCH = 5000
@@ -928,6 +929,7 @@ class _Generator:
                     "id": cid,
                     "name": name,
                     "email": email,
+                    "email_key": email_key(email),
                     "phone": phone,
                     "organisation": EXECUTIVE_OFFICE if vip and r.random() < 0.7 else r.choice(ORGANISATIONS),
                     "vip": vip,
