@@ -250,3 +250,10 @@ def test_a_populated_desk_downgrades_and_upgrades_on_sqlite_too(cli: Cli) -> Non
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from alembic_version")).scalar() == 1
     engine.dispose()
+
+
+def test_ingest_errors_quote_the_line_inertly(cli: Cli, tmp_path: Path) -> None:
+    name = lines(tmp_path, "e.jsonl", {**GOOD, "severity": "\x1b]0;owned\x07\u202e"})
+    code, _, err = cli("event", "ingest", name)
+    assert code == 4 and "owned" in err, err
+    assert not [ch for ch in err if ch in "\x1b\x07\u202e"], err

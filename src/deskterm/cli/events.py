@@ -17,7 +17,7 @@ from typing import TextIO
 
 from deskterm.cli.app import DIFF_COLUMNS, CliApp, add_apply_options, add_format, enum_list, handler
 from deskterm.cli.inputs import read_text
-from deskterm.cli.output import emit, write_fields
+from deskterm.cli.output import emit, one_line, write_fields
 from deskterm.domain.bounds import FLOAT_MAX, OutOfRange, day_in_range
 from deskterm.domain.events import Severity, parse_time
 from deskterm.domain.sla import parse_duration
@@ -152,7 +152,7 @@ def _ingest(app: CliApp) -> int:
     desk = app.desk
 
     def report(message: str) -> None:
-        print(f"deskterm: {message}", file=sys.stderr)
+        print(f"deskterm: {one_line(message)}", file=sys.stderr)  # it quotes the line's data
 
     given = getattr(a, "input_format_from_format", None)
     if given and a.input_format not in ("deskterm", given):
