@@ -44,7 +44,7 @@ def test_the_migration_keys_existing_contacts_and_keeps_duplicates(db_url: str) 
     from sqlalchemy import create_engine, text
 
     from deskterm.config import Settings
-    from deskterm.services import schema
+    from deskterm.services.core import schema
 
     settings = Settings(db=db_url)
     schema.downgrade(settings, "0007")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from deskterm.services import demo
+from deskterm.demo import tickets as demo
 from tests.cli.test_cli import Cli
 from tests.conftest import open_desk
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from deskterm.domain.text import is_unsafe
-from deskterm.domain.urls import mask_url
-from deskterm.services.context import safe_url
+from deskterm.domain.core.text import is_unsafe
+from deskterm.domain.core.urls import mask_url
+from deskterm.services.core.context import safe_url
 from tests.cli.test_cli import Cli
 from tests.cli.test_sla_cli import DEFINITIONS, log_ten_minutes_ago
 from tests.conftest import open_desk
@@ -131,7 +131,7 @@ def test_the_default_desk_and_drafts_are_private_whatever_the_umask(tmp_path: Pa
     old = os.umask(0o022)
     try:
         result = _run("", "ticket", "list", home=tmp_path)
-        from deskterm.services.drafts import save_draft
+        from deskterm.services.core.drafts import save_draft
 
         save_draft("log-call", {"title": "x"}, tmp_path / "drafts")
     finally:

@@ -29,7 +29,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from deskterm.cli.main import build_parser, main
-from deskterm.domain.text import is_unsafe
+from deskterm.domain.core.text import is_unsafe
 from tests.cli.test_cli import Cli
 
 settings.register_profile(

@@ -5,8 +5,8 @@ import sys
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
-from deskterm.services import schema
-from deskterm.services.errors import InvalidInput
+from deskterm.services.core import schema
+from deskterm.services.core.errors import InvalidInput
 
 COLUMNS = ("database", "current", "head", "up_to_date")
 

@@ -5,7 +5,7 @@ import sys
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit, write_fields
-from deskterm.services.errors import InvalidInput
+from deskterm.services.core.errors import InvalidInput
 
 COLUMNS = ("tickets", "notes", "audit_entries", "contacts", "agents", "groups", "services", "cis", "seconds")
 OPERATIONS = ("changes", "problems", "known_errors", "events", "handovers")
@@ -25,10 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _demo(app: CliApp) -> int:
-    from deskterm.services import (
-        demo,  # only loaded when asked: keeps every other command quick
-        demo_resume,
-    )
+    from deskterm.demo import resume as demo_resume
+    from deskterm.demo import tickets as demo
 
     a = app.args
     if not 1 <= a.tickets <= 1_000_000:

@@ -18,11 +18,11 @@ from typing import TextIO
 from deskterm.cli.app import DIFF_COLUMNS, CliApp, add_apply_options, add_format, enum_list, handler
 from deskterm.cli.inputs import read_text
 from deskterm.cli.output import emit, one_line, write_fields
-from deskterm.domain.bounds import FLOAT_MAX, OutOfRange, day_in_range
-from deskterm.domain.events import Severity, parse_time
-from deskterm.domain.sla import parse_duration
-from deskterm.services import event_rules, events
-from deskterm.services.errors import InvalidInput
+from deskterm.domain.core.bounds import FLOAT_MAX, OutOfRange, day_in_range
+from deskterm.domain.events.events import Severity, parse_time
+from deskterm.domain.sla.sla import parse_duration
+from deskterm.services.core.errors import InvalidInput
+from deskterm.services.events import event_rules, events
 
 LIST_COLUMNS = (
     "ref",

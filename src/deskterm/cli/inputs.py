@@ -4,7 +4,7 @@ UTF-8 are exit 4, each with its own sentence."""
 import sys
 from pathlib import Path
 
-from deskterm.services.errors import InvalidInput
+from deskterm.services.core.errors import InvalidInput
 
 
 def read_text(name: str) -> tuple[str, str]:

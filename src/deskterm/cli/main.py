@@ -14,8 +14,8 @@ from deskterm import __version__
 from deskterm.cli.app import CliApp
 from deskterm.cli.output import SafeStream, one_line
 from deskterm.config import ConfigError
-from deskterm.domain.bounds import OutOfRange, float_in_range, int_in_range
-from deskterm.services.errors import DesktermError, InvalidInput
+from deskterm.domain.core.bounds import OutOfRange, float_in_range, int_in_range
+from deskterm.services.core.errors import DesktermError, InvalidInput
 
 EXIT_INTERRUPTED = 130
 EXIT_USAGE = 2

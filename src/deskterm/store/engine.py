@@ -12,7 +12,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from deskterm.domain.urls import mask_url
+from deskterm.domain.core.urls import mask_url
 from deskterm.files import private_dir, private_file
 
 BUSY_TIMEOUT_MS = 30_000

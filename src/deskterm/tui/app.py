@@ -11,47 +11,47 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker
 
-from deskterm.services import queue
-from deskterm.services.context import Desk
-from deskterm.services.errors import DesktermError
+from deskterm.services.core.context import Desk
+from deskterm.services.core.errors import DesktermError
+from deskterm.services.tickets import queue
+from deskterm.tui.base.command_line import COMMANDS, CommandLine
+from deskterm.tui.base.help import HelpScreen
+from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.commands import AgentProvider, DeskCommandsProvider, TicketProvider
-from deskterm.tui.dialogs.command_line import COMMANDS, CommandLine
-from deskterm.tui.messages import DeskChanged
-from deskterm.tui.screens.help import HelpScreen
-from deskterm.tui.screens.queue import QueueScreen
-from deskterm.tui.screens.sla_monitor import SlaMonitorScreen
+from deskterm.tui.sla.sla_monitor import SlaMonitorScreen
+from deskterm.tui.tickets.queue import QueueScreen
 from deskterm.tui.widgets.status_line import StatusLine
 
 POLL_SECONDS = 1.0
 
 
 def _screen(module: str, name: str) -> Screen[Any]:
-    screen: Screen[Any] = getattr(importlib.import_module(f"deskterm.tui.screens.{module}"), name)()
+    screen: Screen[Any] = getattr(importlib.import_module(module), name)()
     return screen
 
 
 class DeskApp(App[None]):
     TITLE = "deskterm"
     CSS_PATH: ClassVar = [
-        "styles/app.tcss",
-        "styles/queue.tcss",
-        "styles/dialogs.tcss",
-        "styles/ticket.tcss",
-        "styles/sla.tcss",
-        "styles/sla_report.tcss",
-        "styles/handover.tcss",
-        "styles/problems.tcss",
-        "styles/changes.tcss",
-        "styles/events.tcss",
+        "app.tcss",
+        "tickets/queue.tcss",
+        "base/dialogs.tcss",
+        "tickets/ticket.tcss",
+        "sla/sla.tcss",
+        "sla/sla_report.tcss",
+        "handover/handover.tcss",
+        "problems/problems.tcss",
+        "changes/changes.tcss",
+        "events/events.tcss",
     ]
     MODES: ClassVar = {
         "queue": QueueScreen,
         "sla": SlaMonitorScreen,
         # The other screens load when first shown, so that start-up pays for the queue only.
-        "changes": lambda: _screen("change_board", "ChangeBoardScreen"),
-        "problems": lambda: _screen("problems", "ProblemsScreen"),
-        "events": lambda: _screen("event_console", "EventConsoleScreen"),
-        "handover": lambda: _screen("handover", "HandoverScreen"),
+        "changes": lambda: _screen("deskterm.tui.changes.change_board", "ChangeBoardScreen"),
+        "problems": lambda: _screen("deskterm.tui.problems.problems", "ProblemsScreen"),
+        "events": lambda: _screen("deskterm.tui.events.event_console", "EventConsoleScreen"),
+        "handover": lambda: _screen("deskterm.tui.handover.handover", "HandoverScreen"),
     }
     DEFAULT_MODE = "queue"
     COMMANDS: ClassVar = {TicketProvider, DeskCommandsProvider, AgentProvider}
@@ -93,9 +93,9 @@ class DeskApp(App[None]):
 
     def _offer_draft(self) -> None:
         """A call left unsaved by a dropped link or a killed process is offered back."""
-        from deskterm.services import drafts
-        from deskterm.tui.dialogs.confirm import ConfirmDialog
-        from deskterm.tui.dialogs.log_call import DRAFT, LogCallDialog
+        from deskterm.services.core import drafts
+        from deskterm.tui.base.confirm import ConfirmDialog
+        from deskterm.tui.tickets.log_call import DRAFT, LogCallDialog
 
         draft = drafts.load_draft(DRAFT)
         if not draft:
@@ -115,7 +115,7 @@ class DeskApp(App[None]):
 
     def save_drafts(self) -> None:
         """Called on SIGHUP and on exit: whatever form is open is written to its draft file."""
-        from deskterm.tui.dialogs.log_call import LogCallDialog
+        from deskterm.tui.tickets.log_call import LogCallDialog
 
         for screen in self.screen_stack:
             if isinstance(screen, LogCallDialog):
@@ -181,25 +181,25 @@ class DeskApp(App[None]):
         elif word in ("chg", "changes"):
             self.switch_mode("changes")
         elif word.startswith("chg"):
-            from deskterm.tui.screens.change_detail import open_change
+            from deskterm.tui.changes.change_detail import open_change
 
             open_change(self, text)
         elif word in ("prb", "problems"):
             self.switch_mode("problems")
         elif word.startswith(("prb", "ke")):
-            from deskterm.tui.screens.problems import open_record
+            from deskterm.tui.problems.problems import open_record
 
             open_record(self, text)
         elif word in ("evt", "events"):
             self.switch_mode("events")
         elif word == "report":
-            from deskterm.tui.screens.sla_report import SlaReportScreen
+            from deskterm.tui.sla.sla_report import SlaReportScreen
 
             self.push_screen(SlaReportScreen())
         elif word == "handover":
             self.switch_mode("handover")
         elif word == "reports":
-            from deskterm.tui.screens.reports import ReportsScreen
+            from deskterm.tui.reports.reports import ReportsScreen
 
             self.push_screen(ReportsScreen())
         elif word == "new":
@@ -210,7 +210,7 @@ class DeskApp(App[None]):
             self.open_ticket(text, unknown_command=True)
 
     def open_ticket(self, ref: str, *, unknown_command: bool = False) -> None:
-        from deskterm.tui.screens.ticket import TicketScreen
+        from deskterm.tui.tickets.ticket import TicketScreen
 
         def work() -> None:
             try:
@@ -227,7 +227,7 @@ class DeskApp(App[None]):
         self.run_worker(work, thread=True, group="open-ticket")
 
     def log_call(self) -> None:
-        from deskterm.tui.dialogs.log_call import LogCallDialog
+        from deskterm.tui.tickets.log_call import LogCallDialog
 
         self.push_screen(LogCallDialog(), self._logged)
 
@@ -237,7 +237,7 @@ class DeskApp(App[None]):
             self.changed_here()
 
     def bulk_action(self, what: str, refs: list[str], done: Callable[[], None]) -> None:
-        from deskterm.tui.dialogs.bulk import BulkDialog
+        from deskterm.tui.tickets.bulk import BulkDialog
 
         def finished(result: str | None) -> None:
             if result:
@@ -265,7 +265,7 @@ class DeskApp(App[None]):
 
     def action_quit_desk(self) -> None:
         if self.drafts_unsaved():
-            from deskterm.tui.dialogs.confirm import ConfirmDialog
+            from deskterm.tui.base.confirm import ConfirmDialog
 
             self.push_screen(
                 ConfirmDialog("A call you are logging is not saved. Quit anyway? Its draft is kept."),

@@ -4,10 +4,11 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from deskterm.domain.refs import RefError, RefKind, looks_like_ref, parse_ref
-from deskterm.services import people, tickets
-from deskterm.services.errors import DesktermError
-from deskterm.tui.render import safe
+from deskterm.domain.core.refs import RefError, RefKind, looks_like_ref, parse_ref
+from deskterm.services.core.errors import DesktermError
+from deskterm.services.people import people
+from deskterm.services.tickets import tickets
+from deskterm.tui.base.render import safe
 
 
 class TicketProvider(Provider):
