@@ -176,7 +176,14 @@ def test_calendar_kpi_and_windows(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "windows.toml"
     path.write_text(WINDOWS.replace('cis = ["web-01"]', ""), encoding="utf-8")
     summary = cli.json("change", "windows", "apply", str(path))
-    assert summary == {"blackouts": 1, "maintenance": 2, "templates": 1, "removed": []}
+    assert isinstance(summary, dict)
+    assert {k: summary[k] for k in ("blackouts", "maintenance", "templates", "removed")} == {
+        "blackouts": 1,
+        "maintenance": 2,
+        "templates": 1,
+        "removed": [],
+    }
+    assert summary["dry_run"] is False and "template patching" in summary["added"]
     bad = tmp_path / "bad.toml"
     bad.write_text('[[maintenance]]\nci = "nope"\ndays = ["sat"]\nhours = "22:00-02:00"\n', encoding="utf-8")
     code, _, err = cli("change", "windows", "apply", str(bad))

@@ -75,7 +75,7 @@ def test_csv_and_table_neutralise_hostile_names(cli: Cli) -> None:
     code, out, _ = cli("report", "mttr", *PERIOD, "--by", "service", "--format", "csv")
     assert code == 0
     keys = [r[0] for r in csv.reader(io.StringIO(out.lstrip("\ufeff")))]
-    assert "'@SUM(A1)\x1b[2J" in keys  # a formula start gets an apostrophe
+    assert "'@SUM(A1)␛[2J" in keys  # a formula start gets an apostrophe; ESC is shown, not sent
     code, table, _ = cli("report", "mttr", *PERIOD, "--by", "service")
     assert "\x1b" not in table and "@SUM(A1)␛[2J" in table
     code, md, _ = cli("report", "mttr", *PERIOD, "--by", "service", "--format", "md")

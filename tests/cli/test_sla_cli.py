@@ -85,6 +85,15 @@ def test_apply_prints_a_json_summary(cli: Cli, definitions: Path) -> None:
         "removed": [],
         "clocks": 0,
         "recomputed_from": "history",
+        "added": [
+            "calendar Berlin office",
+            "calendar 24x7",
+            "agreement Email SLA",
+            "agreement Network OLA",
+            "escalation rules",
+        ],
+        "changed": [],
+        "dry_run": False,
     }
     code, out, _ = cli("sla", "apply", str(definitions))
     assert code == 0 and "Email SLA" not in out  # a table of counts, nothing else
@@ -122,7 +131,7 @@ def test_an_unreadable_file_exits_4(cli: Cli, tmp_path: Path) -> None:
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     code, _, err = cli("sla", "apply", str(binary))
-    assert code == 4 and "cannot read" in err
+    assert code == 4 and "not UTF-8" in err
     assert cli("sla", "export")[1] == ""
 
 
@@ -142,6 +151,9 @@ def test_export_prints_toml_that_apply_reads_from_standard_input(
         "removed": [],
         "clocks": 0,
         "recomputed_from": "phases",
+        "added": [],
+        "changed": [],  # the exported file is what is applied: nothing to audit
+        "dry_run": False,
     }
     assert cli("sla", "export")[1] == exported
 

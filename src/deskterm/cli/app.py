@@ -77,3 +77,20 @@ def add_format(parser: argparse.ArgumentParser) -> None:
 
 def handler(parser: argparse.ArgumentParser, fn: Handler, **extra: Any) -> None:
     parser.set_defaults(handler=fn, **extra)
+
+
+def add_apply_options(parser: argparse.ArgumentParser) -> None:
+    """``--dry-run`` and ``--prune`` for every ``apply`` of definitions as code."""
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be added, changed and removed, and change nothing",
+    )
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the entries the file no longer has (without it, such an apply is refused)",
+    )
+
+
+DIFF_COLUMNS = ("dry_run", "added", "changed", "removed")

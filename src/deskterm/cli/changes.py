@@ -7,11 +7,20 @@ its offset; ``--from``/``--to`` also take a plain day (``2026-12-01``, local mid
 import argparse
 import sys
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
-from deskterm.cli.app import CliApp, add_format, enum_list, enum_value, handler
+from deskterm.cli.app import (
+    DIFF_COLUMNS,
+    CliApp,
+    add_apply_options,
+    add_format,
+    enum_list,
+    enum_value,
+    handler,
+)
+from deskterm.cli.inputs import read_text
 from deskterm.cli.output import emit, write_fields, write_table
 from deskterm.domain.changes.change import CabRule, ChangeOutcome, ChangeState, ChangeType, VoteDecision
+from deskterm.domain.core.bounds import OutOfRange, day_in_range
 from deskterm.domain.core.text import neutralise
 from deskterm.domain.core.vocabulary import Level
 from deskterm.services.changes import cab, change_windows, changes
@@ -200,6 +209,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     wa.add_argument("file", help="the windows file ('-' reads standard input)")
     add_format(wa)
+    add_apply_options(wa)
     handler(wa, _windows_apply)
     we = ws.add_parser("export", help="print the current windows and templates as TOML")
     handler(we, _windows_export)
@@ -271,7 +281,13 @@ def parse_when(value: str | None, what: str) -> datetime:
             f"{what} {value!r} is not a date and time; write it like 2026-12-01T22:00 (local time) "
             "or 2026-12-01T22:00+01:00"
         ) from None
-    return parsed if parsed.tzinfo is not None else parsed.astimezone()
+    try:
+        day_in_range(parsed, what)
+        return parsed if parsed.tzinfo is not None else parsed.astimezone()
+    except (OutOfRange, OverflowError) as exc:
+        raise InvalidInput(
+            str(exc) if isinstance(exc, OutOfRange) else f"{what} {value!r} is out of range"
+        ) from None
 
 
 def _period_bounds(app: CliApp) -> tuple[datetime, datetime]:
@@ -280,6 +296,10 @@ def _period_bounds(app: CliApp) -> tuple[datetime, datetime]:
             day = date.fromisoformat(value.strip())
         except ValueError:
             return parse_when(value, what)
+        try:
+            day_in_range(day, what)
+        except OutOfRange as exc:
+            raise InvalidInput(str(exc)) from None
         if end:
             day += timedelta(days=1)
         return datetime.combine(day, time(0)).astimezone()
@@ -516,17 +536,14 @@ def _kpi(app: CliApp) -> int:
 
 
 def _read(name: str) -> tuple[str, str]:
-    if name == "-":
-        return sys.stdin.read(), "standard input"
-    try:
-        return Path(name).read_text(encoding="utf-8"), name
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {name}: {exc}; check the path") from None
+    return read_text(name)
 
 
 def _windows_apply(app: CliApp) -> int:
     text, source = _read(app.args.file)
-    emit(change_windows.apply(app.desk, text, source), app.fmt, ("blackouts", "maintenance", "removed"))
+    a = app.args
+    summary = change_windows.apply(app.desk, text, source, prune=a.prune, dry_run=a.dry_run)
+    emit(summary, app.fmt, ("blackouts", "maintenance", "templates", *DIFF_COLUMNS))
     return 0
 
 

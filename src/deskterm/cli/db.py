@@ -1,10 +1,12 @@
 """``deskterm db upgrade | current | downgrade REV``: the schema of the desk database."""
 
 import argparse
+import sys
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
 from deskterm.services.core import schema
+from deskterm.services.core.errors import InvalidInput
 
 COLUMNS = ("database", "current", "head", "up_to_date")
 
@@ -21,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     handler(cur, _current)
     down = dbsub.add_parser("downgrade", help="step the schema back to REV ('base' empties it)")
     down.add_argument("revision", help="target revision, e.g. base or 0001")
+    down.add_argument("--yes", action="store_true", help="do not ask: drop what the downgrade drops")
     add_format(down)
     handler(down, _downgrade)
 
@@ -36,5 +39,14 @@ def _current(app: CliApp) -> int:
 
 
 def _downgrade(app: CliApp) -> int:
+    """Says what will be dropped and asks (on a terminal), or needs --yes; then downgrades."""
+    plan = schema.downgrade_plan(app.settings, app.args.revision)
+    if plan.tables and not app.args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput(f"{plan.sentence()}; add --yes to go ahead (nothing was changed)")
+        print(f"{plan.sentence()}.", file=sys.stderr)
+        answer = input("Drop them? Type yes to go ahead: ")
+        if answer.strip().lower() != "yes":
+            raise InvalidInput("downgrade cancelled; nothing was changed")
     emit(schema.downgrade(app.settings, app.args.revision), app.fmt, COLUMNS)
     return 0

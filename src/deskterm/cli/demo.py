@@ -26,10 +26,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _demo(app: CliApp) -> int:
     from deskterm import demo  # only loaded when asked: keeps every other command quick
+    from deskterm.demo import resume as demo_resume
 
     a = app.args
     if not 1 <= a.tickets <= 1_000_000:
         raise InvalidInput("--tickets must be between 1 and 1000000")
+    if not demo.desk_is_empty(app.desk) and demo_resume.is_demo_desk(app.desk):
+        # A demo that was killed after its tickets: complete the steps it did not get to.
+        steps = demo_resume.missing_steps(app.desk)
+        if not steps:
+            if a.if_empty:
+                print("this desk already has data; no demo data added", file=sys.stderr)
+                return 0
+            raise InvalidInput(
+                "this desk already holds the demo, and demo data only goes into an empty one; "
+                "use --db sqlite:///some/new.sqlite (or --if-empty to skip quietly)"
+            )
+        added = demo_resume.complete(app.desk, seed=a.seed, steps=steps)
+        print(f"deskterm: completed an unfinished demo ({', '.join(steps)})", file=sys.stderr)
+        emit({k: added.get(k, 0) for k in OPERATIONS}, app.fmt, OPERATIONS)
+        return 0
     if not demo.desk_is_empty(app.desk):
         if a.if_empty:
             print("this desk already has data; no demo data added", file=sys.stderr)
@@ -44,6 +60,7 @@ def _demo(app: CliApp) -> int:
         if tty:
             print(f"\rdemo: {done}/{total} tickets", end="", file=sys.stderr, flush=True)
 
+    # Step by step, each its own transaction; a killed demo is completed by the next ``demo``.
     counts = demo.seed(app.desk, tickets=a.tickets, seed=a.seed, progress=progress)
     if tty:
         print(file=sys.stderr)

@@ -8,14 +8,17 @@ summary as a table. Both can be given: ``--input-format alertmanager --format js
 """
 
 import argparse
+import io
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from deskterm.cli.app import CliApp, add_format, enum_list, handler
-from deskterm.cli.output import emit, write_fields
+from deskterm.cli.app import DIFF_COLUMNS, CliApp, add_apply_options, add_format, enum_list, handler
+from deskterm.cli.inputs import read_text
+from deskterm.cli.output import emit, one_line, write_fields
+from deskterm.domain.core.bounds import FLOAT_MAX, OutOfRange, day_in_range
 from deskterm.domain.events.events import Severity, parse_time
 from deskterm.domain.sla.sla import parse_duration
 from deskterm.services.core.errors import InvalidInput
@@ -113,6 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ap = rsub.add_parser("apply", help="apply the rules file: validated whole, nothing changed on error")
     ap.add_argument("file", help="the rules file ('-' reads standard input)")
     add_format(ap)
+    add_apply_options(ap)
     handler(ap, _rules_apply)
     ex = rsub.add_parser("export", help="print the current rules as TOML")
     handler(ex, _rules_export)
@@ -122,11 +126,13 @@ def _open_inputs(names: list[str]) -> Iterator[tuple[str, TextIO]]:
     if not names:
         names = ["-"]
     for name in names:
-        if name == "-":
-            yield "", sys.stdin
+        if name == "-":  # undecodable bytes are kept as such, and refused per line
+            raw = getattr(sys.stdin, "buffer", None)
+            stdin = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape") if raw else sys.stdin
+            yield "", stdin
             continue
         try:
-            fh = Path(name).open(encoding="utf-8", errors="replace")  # noqa: SIM115
+            fh = Path(name).open(encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
         except OSError as exc:
             raise InvalidInput(f"cannot read {name}: {exc.strerror}; check the path") from None
         with fh:
@@ -136,13 +142,17 @@ def _open_inputs(names: list[str]) -> Iterator[tuple[str, TextIO]]:
 def _ingest(app: CliApp) -> int:
     a = app.args
     for name in a.files:  # every file must be readable before anything is ingested
-        if name != "-" and not Path(name).is_file():
+        try:
+            found = name == "-" or Path(name).is_file()
+        except (OSError, ValueError):  # a name too long for the file system, say
+            found = False
+        if not found:
             raise InvalidInput(f"cannot read {name}: no such file; check the path")
     total = events.IngestSummary()
     desk = app.desk
 
     def report(message: str) -> None:
-        print(f"deskterm: {message}", file=sys.stderr)
+        print(f"deskterm: {one_line(message)}", file=sys.stderr)  # it quotes the line's data
 
     given = getattr(a, "input_format_from_format", None)
     if given and a.input_format not in ("deskterm", given):
@@ -168,13 +178,24 @@ def parse_since(value: str, now: datetime) -> datetime:
     """``2026-11-24`` (midnight UTC), an ISO time with a zone, or a duration ago (``2h``)."""
     text = value.strip()
     try:
-        return now - timedelta(seconds=parse_duration(text))
+        seconds = parse_duration(text)
     except ValueError:
         pass
+    else:
+        if seconds > FLOAT_MAX * 3600:
+            raise InvalidInput(
+                f"--since {value!r} is out of range; give a duration up to {FLOAT_MAX:g} hours"
+            )
+        return now - timedelta(seconds=seconds)
     try:
-        return datetime.combine(date.fromisoformat(text), time(), UTC)
+        day = date.fromisoformat(text)
     except ValueError:
         pass
+    else:
+        try:
+            return datetime.combine(day_in_range(day, "--since"), time(), UTC)
+        except OutOfRange as exc:
+            raise InvalidInput(str(exc)) from None
     try:
         return parse_time(text)
     except ValueError:
@@ -232,17 +253,9 @@ def _show(app: CliApp) -> int:
 
 
 def _rules_apply(app: CliApp) -> int:
-    name = app.args.file
-    if name == "-":
-        text, source = sys.stdin.read(), "standard input"
-    else:
-        try:
-            text = Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"cannot read {name}: {exc}; check the path") from None
-        source = name
-    summary = event_rules.apply(app.desk, text, source)
-    emit(summary, app.fmt, ("rules", "correlation_window", "removed"))
+    text, source = read_text(app.args.file)
+    summary = event_rules.apply(app.desk, text, source, prune=app.args.prune, dry_run=app.args.dry_run)
+    emit(summary, app.fmt, ("rules", "correlation_window", *DIFF_COLUMNS))
     return 0
 
 

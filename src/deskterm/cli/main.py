@@ -8,13 +8,51 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from deskterm import __version__
 from deskterm.cli.app import CliApp
+from deskterm.cli.output import SafeStream, one_line
 from deskterm.config import ConfigError
-from deskterm.services.core.errors import DesktermError
+from deskterm.domain.core.bounds import OutOfRange, float_in_range, int_in_range
+from deskterm.services.core.errors import DesktermError, InvalidInput
 
 EXIT_INTERRUPTED = 130
+EXIT_USAGE = 2
+EXIT_INVALID = 4
+
+
+class DeskParser(argparse.ArgumentParser):
+    """argparse with the CLI's error contract: one safe line on stderr, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)}; see '{self.prog} --help'\n")
+
+
+def _out_of_range(exc: BaseException) -> bool:
+    """Errors from values beyond what Python's types hold (dates past 9999, huge numbers,
+    absurd nesting): bad input that slipped past a check, so exit 4 rather than 1."""
+    if isinstance(exc, OverflowError | RecursionError):
+        return True
+    return isinstance(exc, ValueError) and "out of range" in str(exc)
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Every number on the command line within its type (database integers, sane floats)."""
+    for name, value in vars(args).items():
+        option = "--" + name.replace("_", "-")
+        for item in value if isinstance(value, list) else [value]:
+            try:
+                if isinstance(item, int) and not isinstance(item, bool):
+                    int_in_range(item, option)
+                elif isinstance(item, float):
+                    float_in_range(item, option)
+            except OutOfRange as exc:
+                raise InvalidInput(str(exc)) from None
+
+
+def _fail(message: str) -> None:
+    print(f"deskterm: {one_line(message)}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         tickets,
     )
 
-    parser = argparse.ArgumentParser(
+    parser = DeskParser(
         prog="deskterm",
         description="An ITIL v3 IT service desk in the terminal. Without a command, opens the desk.",
         epilog="Exit codes: 0 ok, 2 usage, 3 not found, 4 invalid input, 5 conflict, "
@@ -90,30 +128,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args is None:
         args = build_parser().parse_args(argv)
     app = CliApp(args)
+    fn = getattr(args, "handler", None)
+    stdout = sys.stdout
+    if fn is not None:  # a command: everything it prints goes through the output policy
+        sys.stdout = SafeStream(stdout)
     try:
-        fn = getattr(args, "handler", None)
+        _check_numbers(args)
         return fn(app) if fn is not None else _run_tui(app)
     except DesktermError as exc:
-        print(f"deskterm: {exc.message}", file=sys.stderr)
+        _fail(exc.message)
         return exc.exit_code
     except ConfigError as exc:
-        print(f"deskterm: {exc}", file=sys.stderr)
-        return 4
+        _fail(str(exc))
+        return EXIT_INVALID
     except KeyboardInterrupt:
-        print("deskterm: interrupted; nothing half-written was kept", file=sys.stderr)
+        _fail("interrupted; nothing half-written was kept")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
     except Exception as exc:
         if os.environ.get("DESKTERM_DEBUG"):
             raise
-        print(
-            f"deskterm: unexpected {type(exc).__name__}: {exc}; nothing was changed by the failed "
-            "step. Run again with DESKTERM_DEBUG=1 for details and report it",
-            file=sys.stderr,
+        if _out_of_range(exc):
+            what = "the input is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            _fail(f"a value is out of range ({what}); give dates, numbers and nesting of sane size")
+            return EXIT_INVALID
+        _fail(
+            f"unexpected {type(exc).__name__}: {exc}; nothing was changed by the failed "
+            "step. Run again with DESKTERM_DEBUG=1 for details and report it"
         )
         return 1
     finally:
+        sys.stdout = stdout
         app.close()
 
 

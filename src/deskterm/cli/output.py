@@ -1,8 +1,12 @@
 """Printing records: ``--format table|json|csv``.
 
-Table output neutralises untrusted text (no escape sequence reaches the terminal) and aligns
-wide characters. CSV is UTF-8 with a BOM, and a cell starting with = + - @ (or a tab or
-carriage return) gets a leading apostrophe so spreadsheets show it instead of running it.
+One output policy for every format: no C0/C1 control, escape sequence, bidi or zero-width
+character from data reaches the terminal. Table and CSV show them as visible symbols (as the
+TUI does; newlines and tabs inside a CSV cell are kept, quoted); JSON writes them as \\uXXXX
+escapes, so a JSON reader gets the exact text. Table output aligns wide characters. CSV is
+UTF-8 with a BOM, and a cell starting with = + - @ (or a tab or carriage return) gets a
+leading apostrophe so spreadsheets show it instead of running it. Headers go through the same
+policy, and :class:`SafeStream` applies it to everything else a command prints.
 """
 
 import csv
@@ -17,7 +21,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel
 
-from deskterm.domain.core.text import cell_width, fit, neutralise
+from deskterm.domain.core.text import cell_width, escape_json, fit, neutralise
 
 FORMATS = ("table", "json", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,6 +42,11 @@ def cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(cell(v) for v in value)
     return str(value)
+
+
+def dumps_json(data: Any) -> str:
+    """JSON text under the output policy: unsafe characters escaped, the data unchanged."""
+    return escape_json(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def csv_safe(text: str) -> str:
@@ -67,7 +76,7 @@ def emit(
     items: list[BaseModel | dict[str, Any]] = [records] if single else list(records)  # type: ignore[list-item]
     if fmt == "json":
         data: Any = _dump(items[0]) if single else [_dump(r) for r in items]
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        out.write(dumps_json(data) + "\n")
     elif fmt == "csv":
         write_csv([[cell(v) for v in _row(r, columns)] for r in items], columns, out)
     else:
@@ -77,9 +86,9 @@ def emit(
 def write_csv(rows: list[list[str]], header: Sequence[str], out: TextIO) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([neutralise(h) for h in header])
     for row in rows:
-        writer.writerow([csv_safe(v) for v in row])
+        writer.writerow([csv_safe(neutralise(v, keep_newlines=True)) for v in row])
     data = "\ufeff" + buf.getvalue()
     binary = getattr(out, "buffer", None)
     if binary is not None:
@@ -92,7 +101,7 @@ def write_csv(rows: list[list[str]], header: Sequence[str], out: TextIO) -> None
 
 def write_table(rows: list[list[str]], header: Sequence[str], out: TextIO, max_width: int = 60) -> None:
     shown = [[neutralise(v) for v in row] for row in rows]
-    titles = [h.replace("_", " ").upper() for h in header]
+    titles = [neutralise(h.replace("_", " ").upper()) for h in header]
     widths = [
         min(max_width, max([cell_width(titles[i])] + [cell_width(r[i]) for r in shown]))
         for i in range(len(header))
@@ -110,6 +119,49 @@ def write_fields(pairs: Sequence[tuple[str, Any]], out: TextIO | None = None) ->
     for key, value in pairs:
         text = neutralise(cell(value), keep_newlines=True)
         first, *rest = text.split("\n") or [""]
-        out.write(f"{fit(key, width)}  {first}\n")
+        out.write(f"{fit(neutralise(key), width)}  {first}\n")
         for line in rest:
             out.write(f"{' ' * width}  {line}\n")
+
+
+class SafeStream(io.TextIOBase):
+    """A text stream that applies the output policy to whatever is written through it.
+
+    Every command's stdout goes through one, so a header, a summary line or a message built
+    from data or arguments cannot carry a control character either: newlines and tabs pass,
+    anything else unsafe becomes a visible symbol. Bytes written to ``buffer`` (CSV, already
+    neutralised cell by cell) pass untouched.
+    """
+
+    def __init__(self, inner: TextIO) -> None:
+        super().__init__()
+        self._inner = inner
+
+    @property
+    def buffer(self) -> Any:
+        return getattr(self._inner, "buffer", None)
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._inner, "encoding", None) or "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._inner.write(neutralise(text, keep_newlines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def isatty(self) -> bool:
+        return self._inner.isatty()
+
+    def fileno(self) -> int:
+        return self._inner.fileno()
+
+
+def one_line(message: str) -> str:
+    """An error message as one line of safe text (a newline from data becomes visible too)."""
+    return neutralise(message)

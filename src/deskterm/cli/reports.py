@@ -8,6 +8,7 @@ from typing import Any
 
 from deskterm.cli.app import CliApp, handler
 from deskterm.cli.output import cell, emit
+from deskterm.domain.core.bounds import OutOfRange, day_in_range
 from deskterm.domain.core.text import neutralise
 from deskterm.services.core.errors import InvalidInput
 from deskterm.services.reports import reports
@@ -33,9 +34,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _date(value: str | None, what: str) -> date:
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         raise InvalidInput(f"{what} {value!r} is not a date; write it as YYYY-MM-DD") from None
+    try:
+        return day_in_range(day, what)
+    except OutOfRange as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def _report(app: CliApp) -> int:

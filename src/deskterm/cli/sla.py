@@ -3,11 +3,12 @@
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from deskterm.cli.app import CliApp, add_format, handler
+from deskterm.cli.app import DIFF_COLUMNS, CliApp, add_apply_options, add_format, handler
+from deskterm.cli.inputs import read_text
 from deskterm.cli.output import emit, write_table
+from deskterm.domain.core.bounds import OutOfRange, day_in_range
 from deskterm.domain.core.text import neutralise
 from deskterm.services.core.errors import InvalidInput
 from deskterm.services.sla import sla, sla_definitions
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ap = ssub.add_parser("apply", help="apply calendars, agreements and escalations from a TOML file")
     ap.add_argument("file", help="the definitions file ('-' reads standard input)")
     add_format(ap)
+    add_apply_options(ap)
     handler(ap, _apply)
     ex = ssub.add_parser("export", help="print the current definitions as TOML")
     handler(ex, _export)
@@ -69,18 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _apply(app: CliApp) -> int:
-    name = app.args.file
-    if name == "-":
-        text, source = sys.stdin.read(), "standard input"
-    else:
-        path = Path(name)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"cannot read {name}: {exc}; check the path") from None
-        source = name
-    summary = sla_definitions.apply(app.desk, text, source)
-    emit(summary, app.fmt, ("calendars", "agreements", "escalations", "clocks", "removed"))
+    text, source = read_text(app.args.file)
+    summary = sla_definitions.apply(app.desk, text, source, prune=app.args.prune, dry_run=app.args.dry_run)
+    emit(summary, app.fmt, ("calendars", "agreements", "escalations", "clocks", *DIFF_COLUMNS))
     return 0
 
 
@@ -132,9 +125,13 @@ def _monitor(app: CliApp) -> int:
 
 def _date(value: str | None, what: str) -> date:
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         raise InvalidInput(f"{what} {value!r} is not a date; write it as YYYY-MM-DD") from None
+    try:
+        return day_in_range(day, what)
+    except OutOfRange as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 REPORT_COLUMNS = (

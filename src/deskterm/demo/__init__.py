@@ -8,7 +8,6 @@ operational capabilities (``operations``: changes, problems, events, handovers).
 from collections.abc import Callable
 from importlib import resources
 
-from deskterm.demo.operations import seed_operations
 from deskterm.demo.tickets import DemoSummary, desk_is_empty, generate_demo
 from deskterm.services.core.context import Desk
 from deskterm.services.sla import sla_definitions
@@ -32,9 +31,12 @@ def seed(
     """Fill an empty desk with the demo desk; returns what was written, one count per kind
     (``DemoSummary``'s fields, then ``changes``, ``problems``, ``known_errors``, ``events``,
     ``handovers`` when ``operations``). The same seed on the same clock gives the same desk."""
+    from deskterm.demo import resume  # the steps after the tickets, each its own transaction
+
     summary = generate_demo(desk, tickets=tickets, seed=seed, progress=progress)
-    sla_definitions.apply(desk, sla_definitions_text(), "the demo's SLA definitions")
     counts: dict[str, int | float] = dict(summary.model_dump())
     if operations:
-        counts.update(seed_operations(desk, seed=seed))
+        counts.update(resume.complete(desk, seed=seed))  # a killed demo is completed by the next
+    else:
+        sla_definitions.apply(desk, sla_definitions_text(), "the demo's SLA definitions")
     return counts

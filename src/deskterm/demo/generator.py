@@ -40,6 +40,7 @@ from deskterm.store.models import (
     Service,
     ServiceCI,
 )
+from deskterm.store.models.people import email_key
 
 
 class Generator:
@@ -219,6 +220,7 @@ class Generator:
                     "id": cid,
                     "name": name,
                     "email": email,
+                    "email_key": email_key(email),
                     "phone": phone,
                     "organisation": EXECUTIVE_OFFICE if vip and r.random() < 0.7 else r.choice(ORGANISATIONS),
                     "vip": vip,

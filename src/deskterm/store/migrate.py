@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
@@ -74,11 +75,32 @@ def current_revision(connection: Connection) -> str | None:
 
 @contextmanager
 def _locked(engine: Engine) -> Iterator[Connection]:
-    """One migrator at a time: SQLite's IMMEDIATE transaction, PostgreSQL's advisory lock."""
-    with engine.execution_options(deskterm_write=True).begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-        yield conn
+    """One migrator at a time: SQLite's IMMEDIATE transaction, PostgreSQL's advisory lock.
+
+    On SQLite, batch mode alters a table by copying it, dropping the old one and renaming the
+    copy: with foreign keys enforced, dropping a table that rows refer to fails, so a desk with
+    data could not be downgraded. Foreign keys are off while the scripts run (the pragma only
+    works outside a transaction) and checked whole before the transaction commits."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.execution_options(deskterm_write=True).connect() as conn:
+        raw = conn.connection.dbapi_connection
+        if sqlite and raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise SchemaError(
+                            f"the migration would leave {len(broken)} rows pointing at nothing "
+                            f"(first in table {broken[0][0]}); nothing was changed"
+                        )
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 def _check_known(conn: Connection) -> str | None:
@@ -156,3 +178,30 @@ def downgrade(engine: Engine, revision: str) -> str | None:
 def current(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return current_revision(conn)
+
+
+_CREATES = re.compile(r"op\.create_table\(\s*['\"](\w+)['\"]")
+
+
+def downgrade_drops(engine: Engine, revision: str) -> dict[str, int]:
+    """The tables a downgrade to ``revision`` drops, with the rows each holds now.
+
+    Read from the scripts being undone (the tables each one creates), so the question before
+    a downgrade can say what will be lost. An unknown revision raises Alembic's error."""
+    with engine.connect() as conn:
+        current_rev = current_revision(conn)
+        if current_rev is None:
+            return {}
+        target = None if revision == "base" else revision
+        names: list[str] = []
+        for rev in script().iterate_revisions(current_rev, target or "base"):
+            if rev.revision == target:
+                continue
+            body = Path(rev.path).read_text(encoding="utf-8")
+            names.extend(_CREATES.findall(body))
+        present = set(inspect(conn).get_table_names())
+        out: dict[str, int] = {}
+        for name in names:
+            if name in present:
+                out[name] = int(conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() or 0)
+        return out

@@ -219,7 +219,7 @@ def test_rules_apply_validates_the_whole_file_and_exports(cmdb: Desk) -> None:
     with pytest.raises(InvalidInput, match="names no condition"):
         event_rules.apply(cmdb, '[[rule]]\nname = "a"\naction = "drop"\n')
     assert event_rules.export(cmdb) == exported  # nothing changed
-    event_rules.apply(cmdb, "")
+    event_rules.apply(cmdb, "", prune=True)
     assert "rule" not in event_rules.export(cmdb)
 
 

@@ -88,7 +88,7 @@ def test_a_file_without_an_agreement_removes_it_and_its_clocks(applied: Desk) ->
     without_ola = DEFINITIONS.replace('name = "Network OLA"', 'name = "Email OLA"').replace(
         'groups = ["Network"]', 'groups = ["Service Desk"]'
     )
-    summary = sla_definitions.apply(applied, without_ola)
+    summary = sla_definitions.apply(applied, without_ola, prune=True)
     assert summary.removed == ["agreement Network OLA"]
     assert {r[1] for r in clock_rows(applied)} == {"Email SLA"}
     assert {c.agreement for c in sla.explain(applied, t.ref).clocks} == {"Email SLA"}
@@ -97,15 +97,16 @@ def test_a_file_without_an_agreement_removes_it_and_its_clocks(applied: Desk) ->
 
 def test_a_file_without_a_calendar_removes_it(applied: Desk) -> None:
     text = DEFINITIONS.split("[[agreement]]", 1)[1].replace('calendar = "Shanghai office"', "")
-    summary = sla_definitions.apply(applied, "[[agreement]]" + text)
+    summary = sla_definitions.apply(applied, "[[agreement]]" + text, prune=True)
     assert summary.removed == ["calendar Shanghai office"]
     assert "Shanghai office" not in sla_definitions.export(applied)
 
 
 def test_an_empty_file_removes_everything(applied: Desk) -> None:
     f.log(applied, urgency="high", service="Email")
-    summary = sla_definitions.apply(applied, "")
+    summary = sla_definitions.apply(applied, "", prune=True)
     assert sorted(summary.removed) == [
+        "2 escalation rule(s)",  # removing rules is reported (and audited) too
         "agreement Email SLA",
         "agreement Network OLA",
         "calendar Shanghai office",
@@ -430,6 +431,6 @@ def test_removing_an_agreement_whose_escalation_fired(applied: Desk) -> None:
     without_ola = DEFINITIONS.replace('groups = ["Network"]', 'groups = ["Service Desk"]').replace(
         'name = "Network OLA"', 'name = "Desk OLA"'
     )
-    summary = sla_definitions.apply(applied, without_ola)
+    summary = sla_definitions.apply(applied, without_ola, prune=True)
     assert summary.removed == ["agreement Network OLA"]
     assert clock_rows(applied) == []

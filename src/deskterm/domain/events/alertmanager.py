@@ -44,10 +44,11 @@ def alert_event(alert: Mapping[str, Any], common: Mapping[str, Any], now: dateti
     """One alert of a payload as an Event; the error names the missing label."""
     if not isinstance(alert, Mapping):
         raise EventError("an alert is a JSON object with status, labels and annotations")
-    labels = {**common, **(alert.get("labels") or {})}
+    own = alert.get("labels") or {}
     annotations = alert.get("annotations") or {}
-    if not isinstance(labels, Mapping) or not isinstance(annotations, Mapping):
+    if not isinstance(own, Mapping) or not isinstance(annotations, Mapping):
         raise EventError("labels and annotations must be JSON objects")
+    labels = {**common, **own}
     status = alert.get("status")
     if status not in ("firing", "resolved"):
         raise EventError(f"status {status!r} is not firing or resolved")

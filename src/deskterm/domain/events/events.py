@@ -29,6 +29,7 @@ from enum import StrEnum
 from fnmatch import translate
 from typing import Any, TypeVar
 
+from deskterm.domain.core.bounds import FIRST_DAY, LAST_DAY, OutOfRange, time_in_range, unstorable
 from deskterm.domain.core.text import single_line
 from deskterm.domain.core.vocabulary import Criticality, Level
 
@@ -133,7 +134,7 @@ def parse_time(value: object) -> datetime:
         raise EventError(f"time {value!r} is not a time; write ISO 8601 with a zone or epoch seconds")
     if isinstance(value, int | float):
         try:
-            return datetime.fromtimestamp(value, UTC)
+            return time_in_range(datetime.fromtimestamp(value, UTC), "time")
         except (OverflowError, OSError, ValueError):
             raise EventError(f"time {value!r} is out of range") from None
     if not isinstance(value, str):
@@ -144,7 +145,12 @@ def parse_time(value: object) -> datetime:
         raise EventError(f"time {value!r} is not ISO 8601, e.g. 2026-11-24T09:30:00Z") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise EventError(f"time {value!r} has no time zone; add Z or an offset such as +08:00")
-    return parsed.astimezone(UTC)
+    try:
+        return time_in_range(parsed.astimezone(UTC), "time")
+    except (OutOfRange, OverflowError):
+        raise EventError(
+            f"time {value!r} is out of range; give a time between {FIRST_DAY} and {LAST_DAY}"
+        ) from None
 
 
 def fingerprint(source: str, node: str, check: str) -> str:
@@ -181,6 +187,9 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = True) -> str:
             value = str(value)
         else:
             raise EventError(f"{name} must be text, not {type(value).__name__}")
+    bad = unstorable(value)
+    if bad is not None:
+        raise EventError(f"{name} holds {bad}, which the desk cannot store")
     if name != "message" and (_SPACES.search(value) is not None or value != value.strip()):
         value = single_line(value)
         if not value and required:
@@ -206,6 +215,8 @@ def make_event(raw: Mapping[str, Any], now: datetime) -> Event:
     if given is None or given == "":
         fp = fingerprint(source, node, check)
     elif isinstance(given, str):
+        if unstorable(given) is not None:
+            raise EventError(f"fingerprint holds {unstorable(given)}, which the desk cannot store")
         fp = given.strip() if len(given.strip()) <= FIELD_MAX["fingerprint"] else fingerprint(given, "", "")
     else:
         raise EventError(f"fingerprint must be text, not {type(given).__name__}")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from deskterm.domain.core.bounds import FIRST_DAY, LAST_DAY
+
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DAY_MINUTES = 24 * 60
 
@@ -165,6 +167,8 @@ class ShiftPlan:
                 f"shift {text!r} is not understood; use now, prev, YYYY-MM-DD or YYYY-MM-DD:NAME "
                 f"(names: {', '.join(self.names())})"
             ) from None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ShiftError(f"shift {text!r} is out of range; give a day between {FIRST_DAY} and {LAST_DAY}")
         return self.window(day, name or self.shifts[0].name)
 
 

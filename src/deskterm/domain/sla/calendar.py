@@ -34,6 +34,8 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from deskterm.domain.core.bounds import FIRST_DAY, LAST_DAY
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_SECONDS = 86_400
 
@@ -568,13 +570,21 @@ def _parse_day(where: str, value: Sequence[str] | str) -> tuple[tuple[int, int],
 
 def _parse_holiday(label: str, raw: object, where: str = "holidays") -> date:
     if isinstance(raw, date) and not isinstance(raw, datetime):
-        return raw
+        return _in_range(label, raw, where)
     if isinstance(raw, str):
         try:
-            return date.fromisoformat(raw.strip())
+            return _in_range(label, date.fromisoformat(raw.strip()), where)
         except ValueError:
             pass
     raise CalendarError(f"{label}: {where}: {raw!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-01")
+
+
+def _in_range(label: str, day: date, where: str) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise CalendarError(
+            f"{label}: {where}: {day} is out of range; use a day between {FIRST_DAY} and {LAST_DAY}"
+        )
+    return day
 
 
 class _FrozenDays(dict[date, tuple[tuple[int, int], ...]]):

@@ -8,7 +8,7 @@ from deskterm.domain.core.vocabulary import CIRelation
 from deskterm.services.core import lookup
 from deskterm.services.core.commands import AddCI, AddService
 from deskterm.services.core.context import Desk
-from deskterm.services.core.errors import InvalidInput
+from deskterm.services.core.errors import Conflict, InvalidInput
 from deskterm.services.core.views import CIView, RelationView, ServiceView
 from deskterm.store.models import CIRelationship, ConfigurationItem, Service
 
@@ -25,7 +25,7 @@ def add_service(desk: Desk, cmd: AddService) -> ServiceView:
     with desk.writing() as uow:
         s = uow.session
         if _exists(s, Service, cmd.name):
-            raise InvalidInput(f"a service named {cmd.name!r} exists already; pick another name")
+            raise Conflict(f"a service named {cmd.name!r} exists already; pick another name")
         svc = Service(
             name=cmd.name,
             owner_id=lookup.agent(s, cmd.owner).id if cmd.owner else None,
@@ -58,7 +58,7 @@ def add_ci(desk: Desk, cmd: AddCI) -> CIView:
     with desk.writing() as uow:
         s = uow.session
         if _exists(s, ConfigurationItem, cmd.name):
-            raise InvalidInput(f"a CI named {cmd.name!r} exists already; pick another name")
+            raise Conflict(f"a CI named {cmd.name!r} exists already; pick another name")
         services = [lookup.service(s, name) for name in cmd.services]
         item = ConfigurationItem(
             name=cmd.name,
@@ -119,6 +119,6 @@ def relate_cis(desk: Desk, source: str, relation: CIRelation, target: str) -> CI
                 s.add(rel)
                 s.flush()
         except IntegrityError:
-            raise InvalidInput(f"{src.name} {relation.value} {dst.name} is recorded already") from None
+            raise Conflict(f"{src.name} {relation.value} {dst.name} is recorded already") from None
         uow.audit("ci", src.id, src.name, relation.value, None, dst.name)
         return _ci_view(s, src)

@@ -29,7 +29,6 @@ or this file is applied.
 """
 
 import json
-import tomllib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated
@@ -53,7 +52,9 @@ from deskterm.domain.changes.schedule import (
 )
 from deskterm.services.changes.change_views import WindowOccurrence
 from deskterm.services.core.context import Desk, UnitOfWork
+from deskterm.services.core.definitions_apply import definition_text, run_apply
 from deskterm.services.core.errors import InvalidInput, NotFound
+from deskterm.services.core.toml_input import load_toml
 from deskterm.store.models import Agent, CIRelationship, ConfigurationItem, Service, ServiceCI
 from deskterm.store.models.change import (
     BlackoutWindow,
@@ -127,6 +128,9 @@ class WindowsSummary(BaseModel):
     maintenance: int
     templates: int = 0
     removed: list[str]
+    added: list[str] = []
+    changed: list[str] = []
+    dry_run: bool = False
 
 
 def _where(exc: ValidationError) -> str:
@@ -142,10 +146,7 @@ def _where(exc: ValidationError) -> str:
 
 
 def parse(text: str, source: str = "the file") -> WindowsFile:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source} is not valid TOML ({exc}); nothing was changed") from None
+    raw = load_toml(text, source)
     try:
         return WindowsFile.model_validate(raw)
     except ValidationError as exc:
@@ -200,18 +201,29 @@ def _check(s: Session, defs: WindowsFile, source: str) -> None:
                 raise fail(f"{label}: services: no service is named {name!r} (deskterm service list)")
 
 
-def apply(desk: Desk, text: str, filename: str = "the file") -> WindowsSummary:
-    """Replace the blackout and maintenance windows with the file's; all or nothing."""
+def apply(
+    desk: Desk, text: str, filename: str = "the file", *, prune: bool = False, dry_run: bool = False
+) -> WindowsSummary:
+    """Replace the blackout and maintenance windows with the file's; all or nothing.
+
+    Removing a window or template needs ``prune``; ``dry_run`` only reports the diff."""
     defs = parse(text, filename)
-    with desk.writing() as uow:
-        s = uow.session
-        _check(s, defs, filename)
+
+    def body(uow: UnitOfWork) -> WindowsSummary:
+        _check(uow.session, defs, filename)
         return WindowsSummary(
             blackouts=len(defs.blackout),
             maintenance=len(defs.maintenance),
             templates=len(defs.template),
             removed=_write(uow, defs),
         )
+
+    summary, changes = run_apply(
+        desk, body, lambda s: s.removed, prune=prune, dry_run=dry_run, source=filename
+    )
+    return summary.model_copy(
+        update={"added": changes.added, "changed": changes.changed, "dry_run": changes.dry_run}
+    )
 
 
 def _write(uow: UnitOfWork, defs: WindowsFile) -> list[str]:
@@ -222,7 +234,8 @@ def _write(uow: UnitOfWork, defs: WindowsFile) -> list[str]:
         row = existing.pop(b.name, None) or BlackoutWindow(name=b.name)
         start, end = _aware(b.start, b.timezone), _aware(b.end, b.timezone)
         if (row.starts_at, row.ends_at) != (start, end):
-            uow.audit(RECORD, 0, b.name, "blackout", _span(row.starts_at, row.ends_at), _span(start, end))
+            old = None if row.id is None else _span(row.starts_at, row.ends_at)
+            uow.audit(RECORD, row.id or 0, b.name, "blackout", old, _span(start, end))
         row.starts_at, row.ends_at = start, end
         s.add(row)
     for name, row in existing.items():
@@ -254,7 +267,15 @@ def _write(uow: UnitOfWork, defs: WindowsFile) -> list[str]:
                     timezone=tz,
                 )
             )
-        uow.audit(RECORD, 0, "maintenance", "maintenance", str(len(current)), str(len(as_rows)))
+        old_rows = [(r.ci_id, r.service_id, r.days, r.hours, r.timezone) for r in current]
+        uow.audit(
+            RECORD,
+            0,
+            "maintenance",
+            "maintenance",
+            definition_text(old_rows) if old_rows else None,
+            definition_text(as_rows) if as_rows else None,
+        )
         if len(current) > len(as_rows):
             removed.append(f"{len(current) - len(as_rows)} maintenance window(s)")
     _write_templates(uow, defs, removed)
@@ -269,11 +290,21 @@ def _write_templates(uow: UnitOfWork, defs: WindowsFile, removed: list[str]) -> 
         row = existing.pop(t.name, None) or ChangeTemplate(name=t.name)
         fields = t.model_dump(exclude={"name", "title"})
         if (row.title, row.fields) != (t.title, fields):
-            uow.audit(RECORD, 0, t.name, "template", None if row.id is None else "applied", "applied")
+            old = None if row.id is None else definition_text({"title": row.title, **(row.fields or {})})
+            uow.audit(
+                RECORD, row.id or 0, t.name, "template", old, definition_text({"title": t.title, **fields})
+            )
         row.title, row.fields = t.title, fields
         s.add(row)
     for name, row in existing.items():
-        uow.audit(RECORD, row.id, name, "template", "applied", None)
+        uow.audit(
+            RECORD,
+            row.id,
+            name,
+            "template",
+            definition_text({"title": row.title, **(row.fields or {})}),
+            None,
+        )
         s.delete(row)
         removed.append(f"template {name}")
 

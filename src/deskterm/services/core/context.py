@@ -11,21 +11,35 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from deskterm import paths
 from deskterm.config import Settings
 from deskterm.domain.core.clock import Clock, SystemClock
 from deskterm.domain.core.priority import PriorityMatrix
-from deskterm.services.core.errors import DatabaseUnavailable, DesktermError, NotPermitted
+from deskterm.domain.core.urls import mask_url, scrub
+from deskterm.services.core.errors import (
+    ConcurrentInsert,
+    DatabaseUnavailable,
+    DesktermError,
+    InvalidInput,
+    NotPermitted,
+)
 from deskterm.services.core.identity import OsIdentity, current_identity
 from deskterm.store import migrate
-from deskterm.store.engine import BadDatabaseURL, create_desk_engine, session_factories
+from deskterm.store.engine import (
+    BadDatabaseURL,
+    DatabaseLocationError,
+    create_desk_engine,
+    session_factories,
+)
 from deskterm.store.models import Agent, AuditEntry
 
 
 def _unavailable(exc: Exception, url: str) -> DatabaseUnavailable:
     text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    text = scrub(text, url)
     if "locked" in text or "busy" in text:
         return DatabaseUnavailable(
             "the database stayed busy for 30 seconds (another deskterm is writing); try again"
@@ -36,14 +50,26 @@ def _unavailable(exc: Exception, url: str) -> DatabaseUnavailable:
     )
 
 
-def safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
+def _database_error(exc: DBAPIError, url: str) -> DesktermError:
+    """A database error as the CLI's contract has it: a unique-constraint race is a conflict
+    (exit 5), a value the database refuses (NUL, too long, out of range) invalid input (exit 4),
+    anything else the database being unavailable (exit 6). No SQL reaches the message."""
+    if isinstance(exc, IntegrityError):
+        return ConcurrentInsert(
+            "another change saved the same record at the same moment (it exists already); "
+            "look at it and run the command again if still needed"
+        )
+    if isinstance(exc, DataError):
+        text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+        if "NUL" in text or "0x00" in text:
+            return InvalidInput("text holds a NUL character, which the desk cannot store; remove it")
+        return InvalidInput(f"the database refused a value ({scrub(text, url)}); shorten or correct it")
+    return _unavailable(exc, url)
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "(unparseable URL)"
+
+def safe_url(url: str) -> str:
+    """The URL without its password or any secret query value, for messages and the TUI."""
+    return mask_url(url)
 
 
 def short_url(url: str) -> str:
@@ -59,6 +85,21 @@ def short_url(url: str) -> str:
     return f"pg:{parsed.host or 'localhost'}/{parsed.database or ''}"
 
 
+def open_engine(settings: Settings) -> Engine:
+    """The engine for ``settings.db``: a bad URL is exit 4, an unusable location exit 6."""
+    from deskterm.services.core.errors import InvalidInput
+
+    try:
+        return create_desk_engine(settings.db, create_folder=settings.db == paths.default_db_url())
+    except BadDatabaseURL as exc:
+        raise InvalidInput(str(exc)) from None
+    except DatabaseLocationError as exc:
+        raise DatabaseUnavailable(str(exc)) from None
+
+
+REF_MAX = 24  # audit_entries.record_ref
+
+
 @dataclass
 class UnitOfWork:
     """One transaction: the session, who acts, and the one 'now' every row of it shares."""
@@ -66,6 +107,9 @@ class UnitOfWork:
     session: Session
     actor: Agent
     now: datetime
+    # (record kind, ref, field, old, new) of every audit row of this unit of work, in order:
+    # what an ``apply`` reports as added, changed and removed.
+    audited: list[tuple[str, str | None, str, str | None, str | None]] = field(default_factory=list)
 
     def audit(
         self,
@@ -77,13 +121,15 @@ class UnitOfWork:
         new: object,
         version: int | None = None,
     ) -> None:
+        ref = record_ref[:REF_MAX] if record_ref is not None else None  # a definition's name may be longer
+        self.audited.append((record_kind, record_ref, field_name, _audit_text(old), _audit_text(new)))
         self.session.add(
             AuditEntry(
                 at=self.now,
                 actor_id=self.actor.id,
                 record_kind=record_kind,
                 record_id=record_id,
-                record_ref=record_ref,
+                record_ref=ref,
                 field=field_name,
                 old=_audit_text(old),
                 new=_audit_text(new),
@@ -125,12 +171,7 @@ class Desk:
         migrate_schema: bool = True,
     ) -> "Desk":
         """Connect, and bring the schema to this code's version (refusing a newer one)."""
-        try:
-            engine = create_desk_engine(settings.db)
-        except BadDatabaseURL as exc:
-            from deskterm.services.core.errors import InvalidInput
-
-            raise InvalidInput(str(exc)) from None
+        engine = open_engine(settings)
         try:
             if migrate_schema:
                 migrate.ensure_schema(engine)
@@ -169,9 +210,7 @@ class Desk:
             with self._read() as session:
                 yield session  # closing ends the transaction; loaded objects stay readable
         except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, IntegrityError):
-                raise
-            raise _unavailable(exc, self.settings.db) from None
+            raise _database_error(exc, self.settings.db) from None
 
     @contextmanager
     def writing(self) -> Iterator[UnitOfWork]:
@@ -183,9 +222,7 @@ class Desk:
         except DesktermError:
             raise
         except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, IntegrityError):
-                raise
-            raise _unavailable(exc, self.settings.db) from None
+            raise _database_error(exc, self.settings.db) from None
 
     def _actor(self, session: Session) -> Agent:
         agent = session.get(Agent, self.actor_id)

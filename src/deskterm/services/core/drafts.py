@@ -1,12 +1,12 @@
 """Drafts of unsaved forms, kept in a file so that a dropped SSH link or a killed process
-loses nothing: the next start offers the draft back."""
+loses nothing: the next start offers the draft back. Drafts are 0600 in a 0700 folder."""
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from deskterm import paths
+from deskterm.files import write_private
 
 
 def _file(name: str, directory: Path | None = None) -> Path:
@@ -16,11 +16,7 @@ def _file(name: str, directory: Path | None = None) -> Path:
 
 def save_draft(name: str, values: dict[str, Any], directory: Path | None = None) -> None:
     """Write atomically (temp file + rename): a crash mid-write never leaves half a draft."""
-    target = _file(name, directory)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, target)
+    write_private(_file(name, directory), json.dumps(values, ensure_ascii=False))
 
 
 def load_draft(name: str, directory: Path | None = None) -> dict[str, Any] | None:

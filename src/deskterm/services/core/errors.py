@@ -45,3 +45,10 @@ class DatabaseUnavailable(DesktermError):
 class NotPermitted(DesktermError):
     exit_code = 7
     kind = "not-permitted"
+
+
+class ConcurrentInsert(Conflict):
+    """A unique constraint refused a row another session committed first (a create race).
+
+    Exit 5 like every duplicate; services whose action is idempotent catch it and run again.
+    """

@@ -68,18 +68,17 @@ def contact(session: Session, who: str) -> Contact:
             raise NotFound(f"no caller has the id {text}; deskterm contact list shows them")
         return found
     lowered = text.lower()
+    # An exact e-mail or phone names one caller: it wins over callers who share the name.
     matches = session.scalars(
         select(Contact)
-        .where(
-            or_(
-                func.lower(Contact.email) == lowered,
-                Contact.phone == text,
-                func.lower(Contact.name) == lowered,
-            )
-        )
+        .where(or_(func.lower(Contact.email) == lowered, Contact.phone == text))
         .order_by(Contact.id)
         .limit(6)
     ).all()
+    if not matches:
+        matches = session.scalars(
+            select(Contact).where(func.lower(Contact.name) == lowered).order_by(Contact.id).limit(6)
+        ).all()
     if not matches:
         raise NotFound(
             f"no caller matches {who!r} by name, email or phone; "
@@ -89,6 +88,8 @@ def contact(session: Session, who: str) -> Contact:
         listed = ", ".join(f"#{c.id} {c.name} <{c.email or c.phone or '-'}>" for c in matches[:5])
         raise InvalidInput(
             f"{len(matches)} callers match {who!r}: {listed}; give the email or the #id instead"
+            if not any((c.email or "").lower() == lowered or c.phone == text for c in matches)
+            else f"{len(matches)} callers share {who!r}: {listed}; give the #id instead"
         )
     return matches[0]
 

@@ -4,10 +4,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 
 from deskterm.config import Settings
-from deskterm.services.core.context import _unavailable, safe_url
+from deskterm.services.core.context import _unavailable, open_engine, safe_url
 from deskterm.services.core.errors import DatabaseUnavailable, InvalidInput
 from deskterm.store import migrate
-from deskterm.store.engine import BadDatabaseURL, create_desk_engine
 
 
 class SchemaStatus(BaseModel):
@@ -18,10 +17,7 @@ class SchemaStatus(BaseModel):
 
 
 def _run(settings: Settings, action: str, revision: str | None = None) -> SchemaStatus:
-    try:
-        engine = create_desk_engine(settings.db)
-    except BadDatabaseURL as exc:
-        raise InvalidInput(str(exc)) from None
+    engine = open_engine(settings)
     try:
         if action == "upgrade":
             migrate.upgrade(engine, revision or "head")
@@ -53,6 +49,50 @@ def upgrade(settings: Settings, revision: str = "head") -> SchemaStatus:
 
 def downgrade(settings: Settings, revision: str) -> SchemaStatus:
     return _run(settings, "downgrade", revision)
+
+
+class DowngradePlan(BaseModel):
+    """What ``db downgrade REV`` drops: each table and the rows it holds now."""
+
+    database: str
+    revision: str
+    tables: dict[str, int]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+    def sentence(self) -> str:
+        if not self.tables:
+            return f"downgrading {self.database} to {self.revision} drops no table"
+        shown = ", ".join(f"{name} ({rows} rows)" for name, rows in self.tables.items() if rows)
+        empty = sum(1 for rows in self.tables.values() if not rows)
+        parts = [shown] if shown else []
+        if empty:
+            parts.append(f"{empty} empty table(s)")
+        return (
+            f"downgrading {self.database} to {self.revision} drops {len(self.tables)} tables "
+            f"holding {self.rows} rows: {'; '.join(parts)}"
+        )
+
+
+def downgrade_plan(settings: Settings, revision: str) -> DowngradePlan:
+    """What a downgrade would drop, asked before it runs (nothing is changed)."""
+    engine = open_engine(settings)
+    try:
+        tables = migrate.downgrade_drops(engine, revision)
+    except DBAPIError as exc:
+        raise _unavailable(exc, settings.db) from None
+    except Exception as exc:  # alembic's errors for an unknown revision
+        if type(exc).__module__.startswith("alembic"):
+            raise InvalidInput(
+                f"{revision!r} is not a revision of this desk ({exc}); deskterm db current shows "
+                "the revisions, 'base' empties the database"
+            ) from None
+        raise
+    finally:
+        engine.dispose()
+    return DowngradePlan(database=safe_url(settings.db), revision=revision, tables=tables)
 
 
 def current(settings: Settings) -> SchemaStatus:

@@ -25,6 +25,7 @@ from deskterm.domain.events.events import (
     repeat,
 )
 from deskterm.services.core.context import Desk, UnitOfWork
+from deskterm.services.core.errors import ConcurrentInsert
 from deskterm.services.events.event_batch import (
     _UPDATE_COLUMNS,
     CALLER,
@@ -69,7 +70,7 @@ class _Ingest(Recoveries):
     def write(self, batch: list[tuple[Event, Significance]]) -> None:
         try:
             self._write(batch, IngestSummary())
-        except IntegrityError:  # another ingest took a new fingerprint first: once more, fresh
+        except (IntegrityError, ConcurrentInsert):  # another ingest took a new fingerprint first
             self.correlator, self._span = Correlator(window=self.rules.window), None
             self._caller_id, self.known = None, {}
             self._write(batch, IngestSummary())

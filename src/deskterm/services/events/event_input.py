@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from deskterm.domain.core.bounds import MAX_DEPTH, depth
 from deskterm.domain.events import alertmanager
 from deskterm.domain.events.events import Event, EventError
 from deskterm.services.core.errors import InvalidInput
@@ -15,6 +16,22 @@ from deskterm.services.events.event_batch import FORMATS
 
 def _json_problem(exc: json.JSONDecodeError) -> str:
     return f"not JSON ({exc.msg} at column {exc.colno})"
+
+
+def _load_json(text: str) -> object:
+    """One JSON document under the input bounds: UTF-8, nesting limited.
+
+    Each problem is an :class:`EventError` of its line, so the good lines are still kept.
+    """
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        raise EventError("not UTF-8 text; send events as UTF-8")
+    try:
+        raw = json.loads(text)
+    except RecursionError:
+        raise EventError(f"nested more than {MAX_DEPTH} levels deep") from None
+    if depth(raw) > MAX_DEPTH:
+        raise EventError(f"nested more than {MAX_DEPTH} levels deep")
+    return raw  # text no database can store (NUL) is refused per event, by make_event
 
 
 def parse_lines(lines: Iterable[str], fmt: str, now: datetime) -> Iterator[tuple[int, Event | EventError]]:
@@ -38,9 +55,11 @@ def _deskterm_event(text: str, now: datetime) -> Event:
     from deskterm.domain.events.events import make_event
 
     try:
-        raw = json.loads(text)
+        raw = _load_json(text)
     except json.JSONDecodeError as exc:
         raise EventError(_json_problem(exc)) from None
+    if not isinstance(raw, dict):
+        raise EventError("an event is a JSON object with source, node, check, severity and message")
     return make_event(raw, now)
 
 
@@ -60,11 +79,16 @@ def _alertmanager(lines: list[str], now: datetime) -> Iterator[tuple[int, Event 
     if not text.strip():
         return
     try:
-        whole = json.loads(text)
+        whole = _load_json(text)
+    except EventError as exc:
+        yield 1, exc
+        return
     except json.JSONDecodeError as exc:
         first = next((i for i, line in enumerate(lines) if line.strip()), 0)
         try:
-            json.loads(lines[first])
+            _load_json(lines[first])
+        except EventError:
+            pass
         except json.JSONDecodeError:  # one document, broken: one error where it breaks
             yield exc.lineno, EventError(_json_problem(exc))
             return
@@ -72,7 +96,10 @@ def _alertmanager(lines: list[str], now: datetime) -> Iterator[tuple[int, Event 
             if not line.strip():
                 continue
             try:
-                payload = json.loads(line)
+                payload = _load_json(line)
+            except EventError as line_err:
+                yield number, line_err
+                continue
             except json.JSONDecodeError as line_exc:
                 yield number, EventError(_json_problem(line_exc))
                 continue

@@ -20,7 +20,6 @@ severities = ["warning", "minor"]
 and the field. The file is the whole truth: rules it does not name are removed.
 """
 
-import tomllib
 from datetime import timedelta
 from typing import Any
 
@@ -38,8 +37,10 @@ from deskterm.domain.events.events import (
     parse_severity,
 )
 from deskterm.domain.sla.sla import format_duration, parse_duration
-from deskterm.services.core.context import Desk
+from deskterm.services.core.context import Desk, UnitOfWork
+from deskterm.services.core.definitions_apply import definition_text, run_apply
 from deskterm.services.core.errors import InvalidInput
+from deskterm.services.core.toml_input import load_toml
 from deskterm.store.models import EventRule, EventSetting
 
 WINDOW = "correlation_window"
@@ -72,6 +73,9 @@ class ApplySummary(BaseModel):
     rules: int
     removed: list[str]
     correlation_window: str
+    added: list[str] = []
+    changed: list[str] = []
+    dry_run: bool = False
 
 
 def _where(exc: ValidationError) -> str:
@@ -91,10 +95,7 @@ def parse(text: str, source: str = "the file") -> tuple[RulesFile, RuleSet]:
     def fail(what: str) -> InvalidInput:
         return InvalidInput(f"{source}: {what}; nothing was changed")
 
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source} is not valid TOML ({exc}); nothing was changed") from None
+    raw = load_toml(text, source)
     try:
         defs = RulesFile.model_validate(raw)
     except ValidationError as exc:
@@ -121,42 +122,61 @@ def parse(text: str, source: str = "the file") -> tuple[RulesFile, RuleSet]:
     return defs, RuleSet(tuple(rules), timedelta(seconds=window))
 
 
-def apply(desk: Desk, text: str, source: str = "the file") -> ApplySummary:
+def apply(
+    desk: Desk, text: str, source: str = "the file", *, prune: bool = False, dry_run: bool = False
+) -> ApplySummary:
+    """Replace the rules with the file's; removing a rule needs ``prune``; ``dry_run`` only
+    reports what would be added, changed and removed."""
     defs, ruleset = parse(text, source)
-    with desk.writing() as uow:
-        s = uow.session
-        before = {r.name: _def_of(r) for r in s.scalars(select(EventRule))}
-        s.execute(delete(EventRule))
-        s.flush()
-        for position, r in enumerate(defs.rule, 1):
-            row = EventRule(
-                position=position,
-                name=r.name,
-                action=r.action,
-                source=r.source,
-                check=r.check,
-                node=r.node,
-                message=r.message,
-                severities=[parse_severity(v).value for v in r.severities],
-            )
-            s.add(row)
-            if before.get(r.name) != _def_of(row):
-                s.flush()
-                uow.audit("event-rule", row.id, None, "definition", None, f"applied: {r.name}")
-        window = format_duration(ruleset.window.total_seconds())
-        setting = s.get(EventSetting, WINDOW)
-        if setting is None:
-            s.add(EventSetting(name=WINDOW, value=window))
-            uow.audit("event-setting", 0, WINDOW, "value", None, window)
-        elif setting.value != window:
-            uow.audit("event-setting", 0, WINDOW, "value", setting.value, window)
-            setting.value = window
-        wanted = {r.name for r in defs.rule}
-        removed = [f"rule {name}" for name in before if name not in wanted]
-        for name in before:
-            if name not in wanted:
-                uow.audit("event-rule", 0, None, "definition", f"applied: {name}", "removed")
-        return ApplySummary(rules=len(defs.rule), removed=removed, correlation_window=window)
+    summary, changes = run_apply(
+        desk,
+        lambda uow: _apply_in(uow, defs, ruleset),
+        lambda s: s.removed,
+        prune=prune,
+        dry_run=dry_run,
+        source=source,
+    )
+    return summary.model_copy(
+        update={"added": changes.added, "changed": changes.changed, "dry_run": changes.dry_run}
+    )
+
+
+def _apply_in(uow: UnitOfWork, defs: RulesFile, ruleset: RuleSet) -> ApplySummary:
+    s = uow.session
+    before = {r.name: _def_of(r) for r in s.scalars(select(EventRule))}
+    s.execute(delete(EventRule))
+    s.flush()
+    for position, r in enumerate(defs.rule, 1):
+        row = EventRule(
+            position=position,
+            name=r.name,
+            action=r.action,
+            source=r.source,
+            check=r.check,
+            node=r.node,
+            message=r.message,
+            severities=[parse_severity(v).value for v in r.severities],
+        )
+        s.add(row)
+        if before.get(r.name) != _def_of(row):
+            s.flush()
+            old = before.get(r.name)
+            shown = None if old is None else definition_text(old)
+            uow.audit("event-rule", row.id, r.name, "definition", shown, definition_text(_def_of(row)))
+    window = format_duration(ruleset.window.total_seconds())
+    setting = s.get(EventSetting, WINDOW)
+    if setting is None:
+        s.add(EventSetting(name=WINDOW, value=window))
+        uow.audit("event-setting", 0, WINDOW, "value", None, window)
+    elif setting.value != window:
+        uow.audit("event-setting", 0, WINDOW, "value", setting.value, window)
+        setting.value = window
+    wanted = {r.name for r in defs.rule}
+    removed = [f"rule {name}" for name in before if name not in wanted]
+    for name in before:
+        if name not in wanted:
+            uow.audit("event-rule", 0, name, "definition", definition_text(before[name]), None)
+    return ApplySummary(rules=len(defs.rule), removed=removed, correlation_window=window)
 
 
 def _def_of(r: EventRule) -> tuple[Any, ...]:

@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from deskterm.services.core.commands import AddContact
 from deskterm.services.core.context import Desk
+from deskterm.services.core.errors import Conflict
 from deskterm.services.core.views import AgentView, ContactView, GroupView
 from deskterm.store.models import Agent, Contact, Group
 
@@ -33,7 +34,20 @@ def list_groups(desk: Desk) -> list[GroupView]:
 
 
 def add_contact(desk: Desk, cmd: AddContact) -> ContactView:
+    """A new caller; an e-mail another caller has (in any case) is refused with exit 5."""
     with desk.writing() as uow:
+        if cmd.email:
+            same = uow.session.scalar(
+                select(Contact)
+                .where(func.lower(Contact.email) == cmd.email.strip().lower())
+                .order_by(Contact.id)
+                .limit(1)
+            )
+            if same is not None:
+                raise Conflict(
+                    f"{same.name} (#{same.id}) already has the e-mail {same.email}; log calls for "
+                    f"#{same.id}, or give the new caller another e-mail"
+                )
         contact = Contact(
             name=cmd.name,
             email=cmd.email,

@@ -5,7 +5,6 @@ changes nothing on any error, naming the entry and the field. The file is the wh
 what it does not define is removed. Applying the same file twice changes nothing.
 """
 
-import tomllib
 from datetime import date
 from typing import Any, Literal
 
@@ -17,7 +16,9 @@ from sqlalchemy.orm import Session, selectinload
 from deskterm.domain.sla.calendar import BusinessCalendar, CalendarError
 from deskterm.domain.sla.sla import AgreementTerms, TermsError, format_duration, parse_duration
 from deskterm.services.core.context import Desk, UnitOfWork
+from deskterm.services.core.definitions_apply import definition_text, run_apply
 from deskterm.services.core.errors import InvalidInput
+from deskterm.services.core.toml_input import load_toml
 from deskterm.services.sla import clocks
 from deskterm.store.models import (
     Agreement,
@@ -80,6 +81,9 @@ class ApplySummary(BaseModel):
     removed: list[str]
     clocks: int
     recomputed_from: str  # "phases" (calendars, targets, warn levels changed) or "history"
+    added: list[str] = []
+    changed: list[str] = []
+    dry_run: bool = False
 
 
 def _where(exc: ValidationError) -> str:
@@ -95,10 +99,7 @@ def _where(exc: ValidationError) -> str:
 
 
 def parse(text: str, source: str = "the file") -> DefinitionsFile:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source} is not valid TOML ({exc}); nothing was changed") from None
+    raw = load_toml(text, source)
     try:
         return DefinitionsFile.model_validate(raw)
     except ValidationError as exc:
@@ -166,11 +167,25 @@ def _check(s: Session, defs: DefinitionsFile, source: str) -> dict[str, Agreemen
     return terms
 
 
-def apply(desk: Desk, text: str, source: str = "the file") -> ApplySummary:
-    """Apply a definitions file in one unit of work: all of it, or nothing on any error."""
+def apply(
+    desk: Desk, text: str, source: str = "the file", *, prune: bool = False, dry_run: bool = False
+) -> ApplySummary:
+    """Apply a definitions file in one unit of work: all of it, or nothing on any error.
+
+    Removing an agreement, calendar or escalation rule needs ``prune``; ``dry_run`` reports
+    what would be added, changed and removed and changes nothing."""
     defs = parse(text, source)
-    with desk.writing() as uow:
-        return apply_in(uow, defs, source)
+    summary, changes = run_apply(
+        desk,
+        lambda uow: apply_in(uow, defs, source),
+        lambda s: s.removed,
+        prune=prune,
+        dry_run=dry_run,
+        source=source,
+    )
+    return summary.model_copy(
+        update={"added": changes.added, "changed": changes.changed, "dry_run": changes.dry_run}
+    )
 
 
 def apply_in(uow: UnitOfWork, defs: DefinitionsFile | str, source: str = "the file") -> ApplySummary:
@@ -226,14 +241,19 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
         cal_row.timezone, cal_row.hours, cal_row.holidays, cal_row.workdays = wanted
         s.add(cal_row)
         if before != wanted:
-            uow.audit("calendar", 0, c.name, "definition", None, "applied")
+            old = None if cal_row.id is None else definition_text(_calendar_def(before))
+            uow.audit(
+                "calendar", cal_row.id or 0, c.name, "definition", old, definition_text(_calendar_def(wanted))
+            )
     s.flush()
     cal_ids = {c.name: c.id for c in s.scalars(select(SlaCalendar))}
     existing = {a.name: a for a in s.scalars(select(Agreement).options(selectinload(Agreement.services)))}
     services = {x.name: x for x in s.scalars(select(Service))}
     groups = {x.name: x for x in s.scalars(select(Group))}
+    cal_names = {v: k for k, v in cal_ids.items()}
     for a in defs.agreement:
         row = existing.pop(a.name, None) or Agreement(name=a.name)
+        old_def = None if row.id is None else _agreement_def(row, cal_names)
         row.kind, row.calendar_id, row.warn_at = a.kind, cal_ids[a.calendar], a.warn_at
         row.pause_on = sorted(a.pause_on)
         row.targets = {  # normalised: 7200 and "2h" are both stored (and read back) as "2h"
@@ -244,7 +264,10 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
         row.services = [services[n] for n in a.services]
         row.groups = [groups[n] for n in a.groups]
         s.add(row)
-        uow.audit("agreement", 0, a.name, "definition", None, "applied")
+        new_def = _agreement_def(row, cal_names)
+        if new_def != old_def:  # unchanged agreements write no audit row
+            old = None if old_def is None else definition_text(old_def)
+            uow.audit("agreement", row.id or 0, a.name, "definition", old, definition_text(new_def))
     s.flush()
     agreement_ids = {a.name: a.id for a in s.scalars(select(Agreement))}
     wanted_rules = [
@@ -265,6 +288,15 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
         for r in s.scalars(select(EscalationRule).order_by(EscalationRule.position))
     ]
     if current_rules != wanted_rules:  # unchanged rules keep their record of what already fired
+        rule_names = {v: k for k, v in agreement_ids.items()}
+        group_names = {g.id: n for n, g in groups.items()}
+
+        def shown(rules: list[tuple[Any, ...]]) -> str | None:
+            return definition_text([_rule_def(r, rule_names, group_names) for r in rules]) if rules else None
+
+        uow.audit("escalation", 0, "rules", "definition", shown(current_rules), shown(wanted_rules))
+        if len(current_rules) > len(wanted_rules):
+            removed.append(f"{len(current_rules) - len(wanted_rules)} escalation rule(s)")
         s.execute(delete(EscalationFiring))
         s.execute(delete(EscalationRule))
         for position, agreement_id, priority, metric, at, action, notify, group_id in wanted_rules:
@@ -281,17 +313,53 @@ def _write(uow: UnitOfWork, defs: DefinitionsFile) -> list[str]:
                 )
             )
     for name, row in existing.items():
+        gone = definition_text(_agreement_def(row, cal_names))
         s.execute(delete(TicketClock).where(TicketClock.agreement_id == row.id))
         s.execute(delete(EscalationFiring).where(EscalationFiring.agreement_id == row.id))
         s.execute(update(SipItem).where(SipItem.agreement_id == row.id).values(agreement_id=None))
         s.delete(row)
         removed.append(f"agreement {name}")
-        uow.audit("agreement", row.id, name, "definition", "applied", "removed")
+        uow.audit("agreement", row.id, name, "definition", gone, None)
     s.flush()
-    for name, cal_row in existing_cals.items():
-        s.delete(cal_row)
+    for name, cal in existing_cals.items():
+        old = definition_text(_calendar_def((cal.timezone, cal.hours, cal.holidays, cal.workdays)))
+        uow.audit("calendar", cal.id, name, "definition", old, None)
+        s.delete(cal)
         removed.append(f"calendar {name}")
     return removed
+
+
+def _calendar_def(values: tuple[Any, ...]) -> dict[str, Any]:
+    timezone, hours, holidays, workdays = values
+    return {"timezone": timezone, "hours": hours, "holidays": holidays, "workdays": workdays}
+
+
+def _agreement_def(row: Agreement, cal_names: dict[int, str]) -> dict[str, Any]:
+    """One agreement as its file entry says it (what the audit keeps, old and new)."""
+    return {
+        "kind": row.kind,
+        "calendar": cal_names.get(row.calendar_id, str(row.calendar_id)),
+        "warn_at": row.warn_at,
+        "pause_on": sorted(row.pause_on or []),
+        "targets": row.targets,
+        "supplier": row.supplier,
+        "services": sorted(x.name for x in row.services),
+        "groups": sorted(x.name for x in row.groups),
+    }
+
+
+def _rule_def(rule: tuple[Any, ...], agreements: dict[int, str], groups: dict[int, str]) -> dict[str, Any]:
+    position, agreement_id, priority, metric, at, action, notify, group_id = rule
+    return {
+        "position": position,
+        "agreement": agreements.get(agreement_id) if agreement_id else None,
+        "priority": priority,
+        "metric": metric,
+        "at": at,
+        "action": action,
+        "notify": notify,
+        "group": groups.get(group_id) if group_id else None,
+    }
 
 
 def export(desk: Desk) -> str:

@@ -20,7 +20,7 @@ from deskterm.domain.sla.sla import ClockState, Metric, format_duration
 from deskterm.services.core import lookup
 from deskterm.services.core.commands import UpdateTicket
 from deskterm.services.core.context import Desk
-from deskterm.services.core.errors import InvalidInput
+from deskterm.services.core.errors import ConcurrentInsert, Conflict, InvalidInput
 from deskterm.services.sla import clocks
 from deskterm.store.models import Agreement, EscalationFiring, EscalationRule, SipItem, Ticket, TicketClock
 
@@ -241,8 +241,26 @@ class Fired(BaseModel):
     detail: str
 
 
+RACE_ATTEMPTS = 5
+
+
 def run_escalations(desk: Desk) -> list[Fired]:
-    """Fire every escalation rule whose warn or breach instant has passed, once per clock."""
+    """Fire every escalation rule whose warn or breach instant has passed, once per clock.
+
+    Idempotent under concurrency: when another desk fires the same rules at the same moment,
+    this one runs again on what that one committed, so each firing happens once and the
+    others are no-ops (exit 0 for all).
+    """
+    for attempt in range(RACE_ATTEMPTS):
+        try:
+            return _run_escalations_once(desk)
+        except Conflict:
+            if attempt == RACE_ATTEMPTS - 1:
+                raise
+    return []
+
+
+def _run_escalations_once(desk: Desk) -> list[Fired]:
     from deskterm.services.tickets import escalation, tickets
 
     now = desk.clock.now()
@@ -299,8 +317,10 @@ def run_escalations(desk: Desk) -> list[Fired]:
                 )
         try:
             s.flush()
-        except IntegrityError:  # another desk fired the same rule at the same moment
-            raise InvalidInput("another deskterm ran the escalations at the same time; run again") from None
+        except IntegrityError:  # another desk fired the same rule at the same moment: run again
+            raise ConcurrentInsert(
+                "another deskterm ran the escalations at the same time; run again"
+            ) from None
     return fired
 
 

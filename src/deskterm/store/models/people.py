@@ -4,11 +4,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from deskterm.domain.core.vocabulary import Tier
 from deskterm.store.base import Base, UTCDateTime
 from deskterm.store.types import str_enum
+
+
+def email_key(email: str | None) -> str | None:
+    """How e-mails compare: trimmed and case-folded (None for no e-mail)."""
+    return email.strip().lower() or None if email else None
 
 
 class Agent(Base):
@@ -61,7 +66,14 @@ class Contact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
     email: Mapped[str | None] = mapped_column(String(254), index=True)
+    # The e-mail folded to lower case, unique: no two callers share an address in any case.
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True, unique=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     organisation: Mapped[str | None] = mapped_column(String(120))
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @validates("email")
+    def _keep_key(self, _key: str, value: str | None) -> str | None:
+        self.email_key = email_key(value)
+        return value
