@@ -291,7 +291,7 @@ async def test_a_change_by_an_agent_whose_clock_is_behind_still_shows(live: Desk
             "import sys, datetime\n"
             "from deskterm.config import Settings\n"
             "from deskterm.domain.core.clock import FixedClock\n"
-            "from deskterm.services import tickets\n"
+            "from deskterm.services.tickets import tickets\n"
             "from deskterm.services.core.commands import UpdateTicket\n"
             "from deskterm.services.core.context import Desk\n"
             "clock = FixedClock(datetime.datetime.fromisoformat(sys.argv[2]))\n"

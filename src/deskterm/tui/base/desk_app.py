@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -67,3 +68,24 @@ def desk_app(node: DOMNode) -> DeskAppBase:
     if not isinstance(app, DeskAppBase):
         raise TypeError(f"{type(node).__name__} runs outside the desk application")
     return app
+
+
+def alive(node: DOMNode, fn: Callable[..., object]) -> Callable[..., None]:
+    """A worker's result for ``node``, run on the UI thread only while ``node`` is still shown.
+
+    A worker can finish after the agent has closed its screen (escape, a jump with 1-6): its
+    widgets are gone then, and the result has nowhere to go. It is dropped, not an error.
+    """
+
+    def run(*args: Any, **kwargs: Any) -> None:
+        if not node.is_attached:
+            return
+        try:
+            fn(*args, **kwargs)
+        except NoMatches:
+            screen = node if isinstance(node, Screen) else node.screen
+            if screen in node.app.screen_stack and node.is_attached:
+                raise  # a real bug: the screen is open and lacks the widget
+            # else the screen is closing: its widgets went first
+
+    return run

@@ -24,3 +24,23 @@ MODE_KEYS: list[BindingType] = [
 
 class DeskDialog(ModalScreen[ResultT]):
     BINDINGS: ClassVar[list[BindingType]] = MODE_KEYS
+
+    _pending: tuple[ResultT] | None = None
+
+    def finish(self, result: ResultT) -> None:
+        """Close with ``result`` (from a worker's callback). ``dismiss`` pops whatever screen is
+        on top: when the agent has opened the palette or a question over this dialog meanwhile,
+        the result waits until the dialog is on top again; when the dialog was closed (a jump
+        with 1-6), there is nothing left to close."""
+        if not self.is_attached or self not in self.app.screen_stack:
+            return
+        if self.app.screen is self:
+            self.dismiss(result)
+        else:
+            self._pending = (result,)
+
+    def on_screen_resume(self) -> None:
+        if self._pending is not None:
+            (result,) = self._pending
+            self._pending = None
+            self.dismiss(result)

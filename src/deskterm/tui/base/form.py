@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Select, TextArea
 
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.core.search import Suggestion
+from deskterm.tui.base.desk_app import alive
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.render import for_screen, safe
 from deskterm.tui.widgets.lookup import Lookup
@@ -93,7 +94,7 @@ class FormDialog(DeskDialog[str | None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._set_options, f, options)
+            self.app.call_from_thread(alive(self, self._set_options), f, options)
 
         self.run_worker(work, thread=True, group=f"options-{f.name}")
 
@@ -196,9 +197,9 @@ class FormDialog(DeskDialog[str | None]):
             try:
                 message = self.submit_fn(values)
             except DesktermError as exc:
-                self.app.call_from_thread(self._error, exc)
+                self.app.call_from_thread(alive(self, self._error), exc)
                 return
-            self.app.call_from_thread(self.dismiss, message)
+            self.app.call_from_thread(self.finish, message)
 
         self.run_worker(work, thread=True, group="form-submit")
 

@@ -22,7 +22,7 @@ from deskterm.domain.changes.change import ChangeState, ChangeType
 from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import ChangeSummary
 from deskterm.services.core.errors import DesktermError
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import cell, safe
 from deskterm.tui.base.screens import DeskScreen
@@ -319,7 +319,7 @@ class ChangeBoardScreen(DeskScreen):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
                 return
-            self.app.call_from_thread(self._arrived, generation, found, then_select)
+            self.app.call_from_thread(alive(self, self._arrived), generation, found, then_select)
 
         self.run_worker(work, thread=True, exclusive=True, group="changes-load")
 

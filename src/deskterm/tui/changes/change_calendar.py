@@ -22,7 +22,7 @@ from textual.widgets import Footer, Static
 from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import ChangeSummary, WindowOccurrence
 from deskterm.services.core.errors import DesktermError
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.render import cell, safe
 from deskterm.tui.changes.helpers import COLLISION, TYPE_LABEL, priority_style, window_text
 from deskterm.tui.widgets.status_line import StatusLine
@@ -331,7 +331,7 @@ class ChangeCalendarScreen(Screen[None]):
                 return
             blackouts = [w for w in windows if w.kind == "blackout"]
             schedule = Schedule(first, days, found, blackouts)
-            self.app.call_from_thread(self._arrived, generation, schedule, then_day)
+            self.app.call_from_thread(alive(self, self._arrived), generation, schedule, then_day)
 
         self.run_worker(work, thread=True, exclusive=True, group="calendar-load")
 

@@ -19,7 +19,7 @@ from deskterm.domain.core.refs import RefError, parse_ref
 from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import ChangeDetail
 from deskterm.services.core.errors import DesktermError
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import safe
 from deskterm.tui.changes.helpers import (
@@ -367,9 +367,9 @@ class ChangeDetailScreen(Screen[None]):
             try:
                 view = changes.get_change(desk, self.ref)
             except DesktermError as exc:
-                self.app.call_from_thread(self._failed, exc.message)
+                self.app.call_from_thread(alive(self, self._failed), exc.message)
                 return
-            self.app.call_from_thread(self._show, view)
+            self.app.call_from_thread(alive(self, self._show), view)
 
         self.run_worker(work, thread=True, exclusive=True, group="change-load")
 

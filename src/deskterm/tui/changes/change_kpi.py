@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Label
 from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import ChangeKpi
 from deskterm.services.core.errors import DesktermError
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.widgets.status_line import StatusLine
 
 PERIODS = ("month", "week", "quarter")
@@ -135,7 +135,7 @@ class ChangeKpiScreen(Screen[None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
                 return
-            self.app.call_from_thread(self._show, found)
+            self.app.call_from_thread(alive(self, self._show), found)
 
         self.run_worker(work, thread=True, exclusive=True, group="change-kpi")
 

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from deskterm.domain.events.events import Severity
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.events import events
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.render import cell, safe
 from deskterm.tui.base.screens import DeskScreen
 from deskterm.tui.widgets.line_table import Col, LineTable, LineTableKeys
@@ -172,7 +172,7 @@ class EventConsoleScreen(LineTableKeys, DeskScreen):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
                 return
-            self.app.call_from_thread(self._arrived, generation, revision, rows, facets)
+            self.app.call_from_thread(alive(self, self._arrived), generation, revision, rows, facets)
 
         self.run_worker(work, thread=True, exclusive=True, group="events-load")
 

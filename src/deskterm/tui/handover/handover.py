@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.handover import handover
 from deskterm.services.handover.handover import Digest, SlaLine, TicketLine
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import safe
@@ -87,7 +87,7 @@ class HandoverScreen(DeskScreen):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
                 return
-            self.app.call_from_thread(self._arrived, generation, d)
+            self.app.call_from_thread(alive(self, self._arrived), generation, d)
 
         self.run_worker(work, thread=True, exclusive=True, group="handover-load")
 
@@ -266,7 +266,7 @@ class HandoverScreen(DeskScreen):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
                 return
-            self.app.call_from_thread(self._written, done)
+            self.app.call_from_thread(alive(self, self._written), done)
 
         self.run_worker(work, thread=True, group="handover-write")
 
@@ -346,7 +346,7 @@ class HandoverScreen(DeskScreen):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
                 return
-            self.app.call_from_thread(self._written, holder["done"])
+            self.app.call_from_thread(alive(self, self._written), holder["done"])
 
         self.run_worker(work, thread=True, group="handover-write")
 
@@ -359,7 +359,7 @@ class HandoverScreen(DeskScreen):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._go, key)
+            self.app.call_from_thread(alive(self, self._go), key)
 
         self.run_worker(work, thread=True, group="handover-step")
 
@@ -454,7 +454,7 @@ class HandoverHistory(DeskDialog[str | None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._arrived, generation, rows)
+            self.app.call_from_thread(alive(self, self._arrived), generation, rows)
 
         self.run_worker(work, thread=True, exclusive=True, group="handover-history")
 

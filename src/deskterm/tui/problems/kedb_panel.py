@@ -17,7 +17,7 @@ from textual.widgets import Static
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.problems import kedb
 from deskterm.services.problems.kedb_index import KnownErrorHit
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.render import safe
 
 PAUSE_SECONDS = 0.25
@@ -97,7 +97,7 @@ class KedbPanel(Static, can_focus=False):
                 )
             except DesktermError:
                 hits = []
-            self.app.call_from_thread(self._show, query, hits)
+            self.app.call_from_thread(alive(self, self._show), query, hits)
 
         self.run_worker(work, thread=True, exclusive=True, group="kedb-search")
 

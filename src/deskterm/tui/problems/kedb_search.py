@@ -14,7 +14,7 @@ from deskterm.services.core.errors import DesktermError
 from deskterm.services.core.views import TicketView
 from deskterm.services.problems import kedb
 from deskterm.services.problems.kedb_index import KnownErrorHit
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.render import safe
 from deskterm.tui.problems.kedb_panel import hit_line
@@ -96,7 +96,7 @@ class KedbSearchDialog(DeskDialog[str | None]):
                 hits = kedb.search(desk, text, service=service, ci=ci, limit=8, typing=True)
             except DesktermError:
                 hits = []
-            self.app.call_from_thread(self._show, text, hits)
+            self.app.call_from_thread(alive(self, self._show), text, hits)
 
         self.run_worker(work, thread=True, exclusive=True, group="kedb-dialog-search")
 
@@ -163,14 +163,14 @@ class KedbSearchDialog(DeskDialog[str | None]):
                     desk, current.ref, ticket.ref, notify_caller=tell, expected_version=ticket.version
                 )
             except DesktermError as exc:
-                self.app.call_from_thread(self._failed, exc.message)
+                self.app.call_from_thread(alive(self, self._failed), exc.message)
                 return
             said = f"{done.known_error} applied: workaround recorded"
             if done.problem:
                 said += f", linked to {done.problem}"
             if done.notified:
                 said += ", caller updated"
-            self.app.call_from_thread(self.dismiss, said)
+            self.app.call_from_thread(self.finish, said)
 
         self.run_worker(work, thread=True, group="kedb-apply")
 

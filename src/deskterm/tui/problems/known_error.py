@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 from deskterm.domain.problems.problem import KnownErrorStatus
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.problems import kedb
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.render import safe
 from deskterm.tui.problems.problem_detail import ProblemScreen, _grid, history_text, section
 from deskterm.tui.widgets.status_line import StatusLine
@@ -86,7 +86,7 @@ class KnownErrorScreen(Screen[None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._show, view)
+            self.app.call_from_thread(alive(self, self._show), view)
 
         self.run_worker(work, thread=True, exclusive=True, group="known-error-load")
 
@@ -119,7 +119,7 @@ class KnownErrorScreen(Screen[None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._show, view)
+            self.app.call_from_thread(alive(self, self._show), view)
             self.app.call_from_thread(self.notify, f"{view.ref} is {view.status.value}", timeout=4)
 
         self.run_worker(work, thread=True, group="known-error-retire")

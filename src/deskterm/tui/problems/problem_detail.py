@@ -20,7 +20,7 @@ from deskterm.services.core.errors import DesktermError
 from deskterm.services.core.views import AuditView
 from deskterm.services.problems import problems
 from deskterm.services.problems.problems import ProblemView, RecordKnownError, UpdateProblem
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.form import Field, FormDialog
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import cell, safe
@@ -154,7 +154,7 @@ class ProblemScreen(Screen[None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._show, view)
+            self.app.call_from_thread(alive(self, self._show), view)
 
         self.run_worker(work, thread=True, exclusive=True, group="problem-load")
 

@@ -24,7 +24,7 @@ from deskterm.services.core.commands import validate
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.problems import kedb, problems
 from deskterm.services.problems.problems import ProblemRow, RaiseProblem
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.form import Field, FormDialog
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import cell, safe
@@ -134,7 +134,7 @@ class ProblemsScreen(DeskScreen):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._fill, rows)
+            self.app.call_from_thread(alive(self, self._fill), rows)
 
         self.run_worker(work, thread=True, exclusive=True, group="problems-load")
 

@@ -16,7 +16,7 @@ from deskterm.domain.core.text import cell_width
 from deskterm.domain.reports import reports as fig
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.reports import reports
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.render import cell, safe
 
 LENGTHS = (7, 30, 90)
@@ -156,7 +156,7 @@ class ReportsScreen(Screen[None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._arrived, generation, result, trend)
+            self.app.call_from_thread(alive(self, self._arrived), generation, result, trend)
 
         self.run_worker(work, thread=True, exclusive=True, group="reports")
 

@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.sla import sla
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import cell, safe
 from deskterm.tui.base.screens import DeskScreen
@@ -220,9 +220,9 @@ class SlaMonitorScreen(LineTableKeys, DeskScreen):
             try:
                 rows = sla.monitor(desk, within_hours=within)
             except DesktermError as exc:
-                self.app.call_from_thread(self._failed, exc.message)
+                self.app.call_from_thread(alive(self, self._failed), exc.message)
                 return
-            self.app.call_from_thread(self._arrived, generation, [Shown.of(r) for r in rows])
+            self.app.call_from_thread(alive(self, self._arrived), generation, [Shown.of(r) for r in rows])
 
         self.run_worker(work, thread=True, exclusive=True, group="sla-load")
 

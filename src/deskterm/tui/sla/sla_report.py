@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Label
 from deskterm.services.core.errors import DesktermError, InvalidInput
 from deskterm.services.people import people
 from deskterm.services.sla import sla_reports
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.form import Field, FormDialog
 from deskterm.tui.base.render import safe
 
@@ -69,7 +69,7 @@ class SlaReportScreen(Screen[None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
-            self.app.call_from_thread(self._show, report, plan)
+            self.app.call_from_thread(alive(self, self._show), report, plan)
 
         self.run_worker(work, thread=True, exclusive=True, group="sla-report")
 

@@ -15,6 +15,7 @@ from textual.widgets import Digits, Label, Static
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.sla import sla
+from deskterm.tui.base.desk_app import alive
 from deskterm.tui.base.render import cell
 
 REFRESH_SECONDS = 15.0
@@ -56,7 +57,7 @@ class WallApp(App[None]):
             except DesktermError as exc:
                 self.call_from_thread(self.query_one("#wall-foot", Label).update, exc.message)
                 return
-            self.call_from_thread(self._show, counts, rows)
+            self.call_from_thread(alive(self, self._show), counts, rows)
 
         self.run_worker(work, thread=True, exclusive=True, group="wall")
 

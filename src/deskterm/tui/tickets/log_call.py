@@ -20,7 +20,7 @@ from deskterm.services.core.commands import AddContact, LogIncident, validate
 from deskterm.services.core.errors import DesktermError, InvalidInput
 from deskterm.services.people import people
 from deskterm.services.tickets import tickets
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.render import for_screen, safe
 from deskterm.tui.problems.kedb_panel import KedbPanel
@@ -272,12 +272,12 @@ class LogCallDialog(DeskDialog[str | None]):
             try:
                 ref = self._log(desk, values)
             except DesktermError as exc:
-                self.app.call_from_thread(self._error, exc)
+                self.app.call_from_thread(alive(self, self._error), exc)
                 return
             drafts.discard_draft(DRAFT)
             if marked is not None:
                 self._apply_known_error(desk, marked.ref, ref)
-            self.app.call_from_thread(self.dismiss, ref)
+            self.app.call_from_thread(self.finish, ref)
 
         self.run_worker(work, thread=True, group="log-call")
 

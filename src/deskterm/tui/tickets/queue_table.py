@@ -22,7 +22,7 @@ from textual.widget import Widget
 from deskterm.domain.core.vocabulary import TicketStatus
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.tickets.queue import QueuePage, QueueQuery, QueueRow, queue_page, queue_window
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.render import cell, fit_columns
 
 PAGE = 80
@@ -185,9 +185,9 @@ class QueueTable(Widget, can_focus=True):
                     self.desk, query, after=key if mode == "from" else None, last=mode == "last", limit=limit
                 )
             except DesktermError as exc:
-                self.app.call_from_thread(self._failed, exc.message)
+                self.app.call_from_thread(alive(self, self._failed), exc.message)
                 return
-            self.app.call_from_thread(self._replace, generation, page, total, mode, keep, key)
+            self.app.call_from_thread(alive(self, self._replace), generation, page, total, mode, keep, key)
 
         self.run_worker(work, thread=True, exclusive=True, group="queue-load")
 
@@ -251,9 +251,9 @@ class QueueTable(Widget, can_focus=True):
                 else:
                     page = queue_page(self.desk, query, before=key, limit=PAGE)
             except DesktermError as exc:
-                self.app.call_from_thread(self._failed, exc.message)
+                self.app.call_from_thread(alive(self, self._failed), exc.message)
                 return
-            self.app.call_from_thread(self._merge, generation, page, forward)
+            self.app.call_from_thread(alive(self, self._merge), generation, page, forward)
 
         self.run_worker(work, thread=True, group="queue-extend")
 

@@ -17,7 +17,7 @@ from deskterm.services.core.errors import DesktermError
 from deskterm.services.core.views import TicketView
 from deskterm.services.sla import sla
 from deskterm.services.tickets import tickets
-from deskterm.tui.base.desk_app import desk_app
+from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.messages import DeskChanged
 from deskterm.tui.base.render import safe
@@ -317,7 +317,7 @@ class TicketScreen(Screen[None]):
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error", markup=False)
                 return
-            self.app.call_from_thread(self._show, view, explanation)
+            self.app.call_from_thread(alive(self, self._show), view, explanation)
 
         self.run_worker(work, thread=True, exclusive=True, group="ticket-load")
 

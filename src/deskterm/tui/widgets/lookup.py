@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.core.search import Suggestion
+from deskterm.tui.base.desk_app import alive
 from deskterm.tui.base.render import safe
 
 Finder = Callable[[str], list[Suggestion]]
@@ -51,6 +52,7 @@ class Lookup(Vertical):
         self.label: str = ""
         self.initial_text = ""
         self._suggestions: list[Suggestion] = []
+        self._shown_for: str | None = None  # the text whose matches are shown
 
     def compose(self) -> ComposeResult:
         yield LookupInput(self.initial_text, placeholder=self.placeholder, classes="lookup-input")
@@ -84,13 +86,14 @@ class Lookup(Vertical):
                 found = self.finder(text)
             except DesktermError:
                 found = []
-            self.app.call_from_thread(self._show, text, found)
+            self.app.call_from_thread(alive(self, self._show), text, found)
 
         self.run_worker(work, thread=True, exclusive=True, group="lookup")
 
     def _show(self, text: str, found: list[Suggestion]) -> None:
         if text != self.text:
             return
+        self._shown_for = text
         self._suggestions = found
         options = self.query_one(OptionList)
         options.clear_options()
@@ -108,6 +111,15 @@ class Lookup(Vertical):
 
     @on(Input.Submitted, ".lookup-input")
     def _picked(self, event: Input.Submitted) -> None:
+        text = self.text
+        if self.value is None and text.strip() and self._shown_for != text:
+            # enter typed before the matches of this text arrived (paste speed, a slow link): look
+            # them up now, so that enter picks the best match as it would a moment later
+            try:
+                found = self.finder(text)
+            except DesktermError:
+                found = []
+            self._show(text, found)
         options = self.query_one(OptionList)
         if options.display and self._suggestions:
             event.stop()
