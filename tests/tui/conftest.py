@@ -98,10 +98,13 @@ async def settle(pilot, *, timeout: float = SETTLE_TIMEOUT) -> None:  # type: ig
         if remaining <= 0:
             busy = [w.name for w in app.workers if not w.is_finished]
             raise AssertionError(f"the app was still busy after {timeout:.0f} s (workers: {busy})")
-        try:
-            await asyncio.wait_for(app.workers.wait_for_complete(), remaining)
-        except TimeoutError:
-            continue
+        running = [worker for worker in app.workers if not worker.is_finished]
+        if running:  # a worker that fails or is cancelled (its screen closed) is done too
+            waiting = asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
+            try:
+                await asyncio.wait_for(waiting, remaining)
+            except TimeoutError:
+                continue
         await pilot.pause()
         rounds += 1
         quiet = quiet + 1 if _quiet(app) else 0
@@ -111,7 +114,7 @@ async def wait_for(  # type: ignore[no-untyped-def]
     pilot,
     condition: Callable[[], object],
     *,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     message: str = "",
 ) -> None:
     """Pause the app until ``condition()`` holds; fail with ``message`` after ``timeout`` seconds.
