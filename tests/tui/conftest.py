@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, TextArea
 
 from deskterm.domain.clock import FixedClock
 from deskterm.services import people, sla_definitions, tickets
@@ -57,6 +58,18 @@ def tui_desk(seeded_url: str) -> Iterator[Desk]:
     desk = open_desk(seeded_url, FixedClock(FROZEN), IDENTITY)
     yield desk
     desk.close()
+
+
+@pytest.fixture(autouse=True)
+def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text cursors do not blink in the TUI tests: they stay as focus left them. A blink every
+    half second would let a snapshot taken on a busy machine catch the cursor off."""
+    monkeypatch.setattr(Input, "_toggle_cursor", _cursor_on)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+def _cursor_on(self: Input) -> None:
+    self._cursor_visible = True
 
 
 @pytest.fixture
