@@ -460,6 +460,14 @@ def test_a_shift_at_the_desk(terminal: Callable[..., Terminal], desk_url: str) -
     assert len(set(opened)) >= 3
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "issue 12, type-ahead: enter typed right after a lookup's text picks nothing while its matches "
+        "are still being fetched (a worker), so the caller or the service stays unpicked and ctrl+s "
+        "is refused (seen about one run in two)"
+    ),
+)
 def test_a_call_typed_at_paste_speed_lands_in_its_fields(
     terminal: Callable[..., Terminal], desk_url: str
 ) -> None:

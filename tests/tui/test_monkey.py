@@ -311,6 +311,15 @@ def _about_to_quit(app: DeskApp) -> bool:
     return value.strip().lstrip(":").strip().lower() in ("q", "quit")
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "issue 12, app bugs the monkey found: a dialog's dismiss() from a finished worker pops whatever "
+        "screen is on top (the palette, the command line) and leaves the dialog, whose next dismiss "
+        "raises InvalidStateError (seed 1, key 568); TicketScreen._show runs after its screen closed: "
+        "NoMatches('#ticket-header') fails the worker (seed 2, timing-dependent)"
+    ),
+)
 async def test_key_monkey(
     app: DeskApp, monkey_seed: int, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
