@@ -19,9 +19,12 @@ from typing import Any
 
 import pytest
 
-from deskterm.domain.clock import FixedClock
-from deskterm.services import demo_changes, demo_events, demo_problems, tickets
-from deskterm.services.context import Desk
+from deskterm.demo import changes as demo_changes
+from deskterm.demo import events as demo_events
+from deskterm.demo import problems as demo_problems
+from deskterm.domain.core.clock import FixedClock
+from deskterm.services.core.context import Desk
+from deskterm.services.tickets import tickets
 from tests.conftest import FROZEN, open_desk
 from tests.e2e.terminal import Terminal, picked, queue_visible
 

@@ -299,7 +299,7 @@ def _about_to_quit(app: DeskApp) -> bool:
     """``enter`` in the command line holding ``q`` or ``quit``: the monkey never quits."""
     from textual.widgets import Input
 
-    from deskterm.tui.dialogs.command_line import CommandLine
+    from deskterm.tui.base.command_line import CommandLine
 
     screen = app.screen
     if not isinstance(screen, CommandLine):
