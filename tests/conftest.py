@@ -152,3 +152,15 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.delenv("DESKTERM_DB", raising=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("deskterm")
+    group.addoption(
+        "--monkey-seed",
+        action="append",
+        type=int,
+        default=[],
+        help="run the key monkey with this seed instead of the CI seeds (repeatable)",
+    )
+    group.addoption("--monkey-keys", type=int, default=None, help="keys per monkey walk")

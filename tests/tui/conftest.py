@@ -1,11 +1,14 @@
 """TUI fixtures: one seeded desk (demo data plus hostile and Chinese titles), a frozen clock,
 a fixed agent, copied fresh for each test so that tests never see each other's writes."""
 
+import asyncio
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, TextArea
 
 from deskterm import demo
 from deskterm.domain.core.clock import FixedClock
@@ -55,6 +58,18 @@ def tui_desk(seeded_url: str) -> Iterator[Desk]:
     desk.close()
 
 
+@pytest.fixture(autouse=True)
+def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text cursors do not blink in the TUI tests: they stay as focus left them. A blink every
+    half second would let a snapshot taken on a busy machine catch the cursor off."""
+    monkeypatch.setattr(Input, "_toggle_cursor", _cursor_on)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+def _cursor_on(self: Input) -> None:
+    self._cursor_visible = True
+
+
 @pytest.fixture
 def app(tui_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DeskApp:
     """The app without its timer (tests trigger refresh themselves) and a private drafts dir."""
@@ -62,10 +77,71 @@ def app(tui_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Desk
     return DeskApp(tui_desk, poll=False)
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until every worker (database calls) is done and the screen has caught up."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+SETTLE_TIMEOUT = 60.0  # seconds: generous, for a machine whose cores are busy with other work
+
+
+def _quiet(app: DeskApp) -> bool:
+    """No worker running, no key typed ahead waiting, nothing left to lay out or paint."""
+    if any(not worker.is_finished for worker in app.workers):
+        return False
+    if getattr(getattr(app, "keys", None), "busy", False):  # the app's KeyOrder
+        return False
+    try:
+        screen = app.screen
+    except Exception:  # between screens
+        return False
+    pending = ("_layout_required", "_scroll_required", "_repaint_required", "_recompose_required")
+    return not any(getattr(screen, name, False) for name in pending) and not getattr(
+        screen, "_dirty_widgets", None
+    )
+
+
+async def settle(pilot, *, timeout: float = SETTLE_TIMEOUT) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app is quiet: every worker (database calls) done, every key and message
+    handled and the screen repainted, and still so one round later (a handler may start the
+    next worker). Not a fixed number of rounds: it waits as long as the app is busy, up to
+    ``timeout``. A test that needs a particular result on screen waits for it with ``wait_for``."""
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    rounds = quiet = 0
+    while rounds < 3 or quiet < 2:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            busy = [w.name for w in app.workers if not w.is_finished]
+            raise AssertionError(f"the app was still busy after {timeout:.0f} s (workers: {busy})")
+        running = [worker for worker in app.workers if not worker.is_finished]
+        if running:  # a worker that fails or is cancelled (its screen closed) is done too
+            waiting = asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
+            try:
+                await asyncio.wait_for(waiting, remaining)
+            except TimeoutError:
+                continue
+        await pilot.pause()
+        rounds += 1
+        quiet = quiet + 1 if _quiet(app) else 0
+
+
+async def wait_for(  # type: ignore[no-untyped-def]
+    pilot,
+    condition: Callable[[], object],
+    *,
+    timeout: float = 30.0,
+    message: str = "",
+) -> None:
+    """Pause the app until ``condition()`` holds; fail with ``message`` after ``timeout`` seconds.
+
+    The wait for what a test needs (a row drawn, a screen pushed, a worker's result on screen),
+    however slow the machine: never a fixed number of rounds, never a sleep.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            what = message or getattr(condition, "__name__", repr(condition))
+            raise AssertionError(
+                f"waited {timeout:.0f} s for {what}; the screen is {type(pilot.app.screen).__name__}"
+            )
         await pilot.pause()
 
 

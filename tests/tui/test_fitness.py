@@ -8,7 +8,7 @@ from deskterm.tui.app import DeskApp
 from deskterm.tui.base.help import HelpScreen
 from deskterm.tui.tickets.queue import QueueScreen
 from deskterm.tui.tickets.queue_table import QueueTable
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_for
 
 
 @pytest.mark.parametrize("size", [(40, 12), (20, 6)])
@@ -46,16 +46,14 @@ async def test_keys_are_remappable_in_the_config(tui_desk: Desk) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), message="help on f1")
         await pilot.press("escape", "f2")
         await settle(pilot)
         from deskterm.tui.tickets.log_call import LogCallDialog
 
         assert isinstance(app.screen, LogCallDialog)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, QueueScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen), message="the queue")
 
 
 async def test_hostile_titles_are_shown_literally(app: DeskApp) -> None:

@@ -23,7 +23,7 @@ from deskterm.tui.changes.change_detail import ChangeDetailScreen, body
 from deskterm.tui.changes.change_kpi import ChangeKpiScreen
 from tests.conftest import FROZEN, open_desk
 from tests.tui.changes.test_snapshots_changes import change_app, changes_template  # noqa: F401 (fixtures)
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_for
 from tests.tui.tickets.test_ticket_screen import choose, error_text, focus_field, save, screen_text, type_text
 
 BOB = OsIdentity(uid=5151, login="bob", display_name="Bob")
@@ -45,17 +45,6 @@ def people(app: DeskApp, seeded_url: str) -> Iterator[dict[str, Desk]]:
         desks[login].close()
 
 
-async def wait_for(pilot, ready) -> None:  # type: ignore[no-untyped-def]
-    """Settle, then give the screen a few more frames until ``ready()`` (a shared CPU is slow)."""
-    await settle(pilot)
-    for _ in range(50):
-        if ready():
-            break
-        await pilot.pause(0.05)
-    await pilot.pause()
-    assert ready()
-
-
 def sections_text(app: DeskApp) -> str:
     """Every section of the open change as the detail draws it (it scrolls past the screen)."""
     screen = app.screen
@@ -69,6 +58,17 @@ def board(app: DeskApp) -> ChangeBoardScreen:
     screen = app.screen
     assert isinstance(screen, ChangeBoardScreen)
     return screen
+
+
+def card_shows(app: DeskApp, state: ChangeState, *texts: str) -> bool:
+    """The board is on screen with the cursor's card in ``state``, and ``texts`` are drawn."""
+    screen = app.screen
+    if not isinstance(screen, ChangeBoardScreen) or screen.board.current is None:
+        return False
+    if screen.board.state is not state:
+        return False
+    shown = screen_text(app)
+    return all(text in shown for text in texts)
 
 
 def shown_state(app: DeskApp) -> ChangeState:
@@ -115,6 +115,9 @@ async def test_raise_vote_schedule_implement_review_close_by_keys(
         await save(pilot)
         assert not isinstance(app.screen, FormDialog), error_text(app)
         ref = changes.list_changes(app.desk)[0].ref
+        await wait_for(
+            pilot, lambda: card_shows(app, ChangeState.DRAFT, "Draft (1)", ref), message="the new card"
+        )
         assert board(app).board.current is not None and board(app).board.current.ref == ref
         text = screen_text(app)
         assert "Draft (1)" in text and ref in text and "normal P" in text and "no window" in text
@@ -124,7 +127,11 @@ async def test_raise_vote_schedule_implement_review_close_by_keys(
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
-        await settle(pilot)
+        await wait_for(
+            pilot,
+            lambda: card_shows(app, ChangeState.AUTHORISATION, "Authorisation (1)"),
+            message="the card in Authorisation",
+        )
         assert shown_state(app) is ChangeState.AUTHORISATION
         assert "Authorisation (1)" in screen_text(app)
 
@@ -169,6 +176,11 @@ async def test_raise_vote_schedule_implement_review_close_by_keys(
         await fill(pilot, "end", "2026-11-28 23:30")
         await save(pilot)
         assert not isinstance(app.screen, FormDialog), error_text(app)
+        await wait_for(
+            pilot,
+            lambda: card_shows(app, ChangeState.SCHEDULED, "Scheduled (1)", "11-28 22:00-23:30"),
+            message="the card in Scheduled with its window",
+        )
         assert shown_state(app) is ChangeState.SCHEDULED
         text = screen_text(app)
         assert "Scheduled (1)" in text and "11-28 22:00-23:30" in text
@@ -178,7 +190,9 @@ async def test_raise_vote_schedule_implement_review_close_by_keys(
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
-        await settle(pilot)
+        await wait_for(
+            pilot, lambda: card_shows(app, ChangeState.IMPLEMENTING), message="the card in Implementing"
+        )
         assert shown_state(app) is ChangeState.IMPLEMENTING
 
         # The post-implementation review: lessons are required, the dialog says so.
@@ -189,13 +203,18 @@ async def test_raise_vote_schedule_implement_review_close_by_keys(
         await fill(pilot, "lessons", "Patch needed a reboot")
         await save(pilot)
         assert not isinstance(app.screen, FormDialog), error_text(app)
+        await wait_for(pilot, lambda: card_shows(app, ChangeState.REVIEW), message="the card in Review")
         assert shown_state(app) is ChangeState.REVIEW
 
         # Close with the review's outcome.
         await pilot.press("right_square_bracket")
         await settle(pilot)
         await pilot.press("y")
-        await settle(pilot)
+        await wait_for(
+            pilot,
+            lambda: card_shows(app, ChangeState.CLOSED, "✔ ok"),
+            message="the closed card with the review's outcome (✔ ok)",
+        )
         assert shown_state(app) is ChangeState.CLOSED
         assert "✔ ok" in screen_text(app), "the outcome reads on the card"
 
@@ -299,12 +318,20 @@ async def test_calendar_and_kpis_open_from_the_board(app: DeskApp, people: dict[
         await settle(pilot)
         kpi = app.screen
         assert isinstance(kpi, ChangeKpiScreen)
-        await wait_for(pilot, lambda: kpi.loads >= 1 and "Unauthorised changes" in screen_text(app))
+        await wait_for(
+            pilot,
+            lambda: kpi.loads >= 1 and "Unauthorised changes" in screen_text(app),
+            message="the KPI rows",
+        )
         text = screen_text(app)
         assert "Change KPIs, month 2026-11-01 .. 2026-11-30" in text
         assert "Unauthorised changes" in text and "Backlog" in text
         await pilot.press("p")
-        await wait_for(pilot, lambda: kpi.loads >= 2)
+        await wait_for(
+            pilot,
+            lambda: kpi.loads >= 2 and "week 2026-11-23 .. 2026-11-29" in screen_text(app),
+            message="the KPIs of the week",
+        )
         assert "week 2026-11-23 .. 2026-11-29" in screen_text(app)
 
 
@@ -330,9 +357,12 @@ async def test_calendar_shows_blackouts_and_enter_on_a_busy_day_opens_its_week(c
             for d in sorted({board.day, *[board.day.replace(day=n) for n in range(1, 28)]})
             if len(board.schedule.on(d)) > 1
         )
-        while board.day != busy:
+        for _ in range(31):
+            if board.day == busy:
+                break
             await pilot.press("l" if board.day < busy else "h")
             await settle(pilot)
+        assert board.day == busy, f"h/l never reached {busy}: the cursor is on {board.day}"
         assert f"{busy:%a %d %b}:" in screen_text(app), "the day's changes are listed under the grid"
         await pilot.press("enter")
         await settle(pilot)
@@ -379,16 +409,14 @@ async def test_cards_mark_collisions_and_unauthorised_work_and_step_back_asks_fi
         await settle(pilot)
         screen = board(app)
         assert screen.board.select(scheduled.ref)
-        await pilot.pause()
-        text = screen_text(app)
         colliding = next(c for c in screen.board.cards[ChangeState.SCHEDULED] if c.collision_count)
-        assert (
+        card = (
             f"{colliding.ref} {colliding.type.value} {colliding.priority.value} ⚠{colliding.collision_count}"
-            in text
         )
+        await wait_for(pilot, lambda: card in screen_text(app), message=f"the colliding card {card!r}")
         if unauthorised:
             await pilot.press("l")
-            assert "UNAUTH" in screen_text(app)
+            await wait_for(pilot, lambda: "UNAUTH" in screen_text(app), message="the unauthorised mark")
             await pilot.press("h")
         # [ moves a scheduled change back to authorisation, after a question; n says no.
         await pilot.press("left_square_bracket")

@@ -12,7 +12,7 @@ from deskterm.demo import changes as demo_changes
 from deskterm.domain.core.clock import FixedClock
 from deskterm.tui.app import DeskApp
 from tests.conftest import FROZEN, IDENTITY, open_desk
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -72,12 +72,8 @@ async def _kpi(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
     await pilot.press("K")
     await settle(pilot)
-    for _ in range(50):  # the table is painted a frame after its rows arrive
-        if getattr(pilot.app.screen, "loads", 0):
-            break
-        await pilot.pause(0.05)
-    await pilot.pause(0.1)
-    await settle(pilot)
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "loads", 0), message="the KPI rows")
+    await settle(pilot)  # the table is painted a frame after its rows arrive
 
 
 @pytest.mark.parametrize("size", SIZES)

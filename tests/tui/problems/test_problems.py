@@ -20,7 +20,7 @@ from deskterm.tui.problems.problem_detail import ProblemScreen
 from deskterm.tui.problems.problems import ProblemsScreen
 from deskterm.tui.tickets.log_call import LogCallDialog
 from deskterm.tui.tickets.ticket import TicketScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_for
 from tests.tui.tickets.test_ticket_screen import screen_text
 
 
@@ -229,13 +229,16 @@ async def test_the_kedb_panel_searches_as_the_call_is_typed(prb_app: DeskApp, tu
         await pilot.press(*"maria")
         await settle(pilot)
         await pilot.press("enter", *"VPN 每小时 断开")  # picking the caller by enter moves to the title
-        await pilot.pause(0.4)
-        await settle(pilot)
         panel = prb_app.screen.query_one(KedbPanel)
-        assert panel.display and panel.hits[0].ref == "KE-2"
+        await wait_for(  # the panel searches after a pause in typing
+            pilot,
+            lambda: panel.display and panel.hits and panel.hits[0].ref == "KE-2",
+            message="KE-2 offered",
+        )
         await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert panel.marked is not None and panel.marked.ref == "KE-2"
+        await wait_for(
+            pilot, lambda: panel.marked is not None and panel.marked.ref == "KE-2", message="KE-2 marked"
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(prb_app.screen, LogCallDialog)

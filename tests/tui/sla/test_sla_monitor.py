@@ -171,18 +171,24 @@ async def test_queue_has_an_sla_column_and_a_breaching_view(app: DeskApp) -> Non
         table = screen.query_one(QueueTable)
         assert "SLA" in screen_lines(app)[2]
         assert any(r.sla_due is not None for r in table.rows)
-        while screen.query_spec.view is not QueueView.BREACHING:
+        for _ in range(10):
+            if screen.query_spec.view is QueueView.BREACHING:
+                break
             await pilot.press("v")
             await settle(pilot)
+        assert screen.query_spec.view is QueueView.BREACHING, "v never reached the breaching view"
         rows = table.rows
         assert rows and all(r.status.is_open for r in rows)
         assert all(r.sla_due is not None and r.sla_due <= now + timedelta(hours=4) for r in rows)
         assert "[Breaching]" in screen_text(app)
         breaching = {r.ref for r in sla.monitor(app.desk, within_hours=4)}
         assert {r.ref for r in rows} == breaching
-        while screen.query_spec.sort != "sla":
+        for _ in range(12):
+            if screen.query_spec.sort == "sla":
+                break
             await pilot.press("s")
             await settle(pilot)
+        assert screen.query_spec.sort == "sla", "s never reached the SLA sort"
         dues = [r.sla_due for r in table.rows]
         assert dues == sorted(dues)  # type: ignore[type-var]
         overdue = next(r for r in table.rows if r.sla_due is not None and r.sla_due < now)

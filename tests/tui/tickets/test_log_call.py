@@ -11,7 +11,7 @@ from deskterm.tui.base.confirm import ConfirmDialog
 from deskterm.tui.tickets.log_call import DRAFT, LogCallDialog
 from deskterm.tui.tickets.queue import QueueScreen
 from deskterm.tui.tickets.ticket import TicketScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_for
 
 
 def label_text(app: DeskApp, selector: str) -> str:
@@ -57,8 +57,7 @@ async def test_priority_shows_live_as_impact_and_urgency_change(app: DeskApp) ->
 
         dialog.query_one("#field-impact", Select).value = "high"
         dialog.query_one("#field-urgency", Select).value = "high"
-        await pilot.pause()
-        assert "P1" in label_text(app, "#priority")
+        await wait_for(pilot, lambda: "P1" in label_text(app, "#priority"), message="the priority to read P1")
 
 
 async def test_errors_show_next_to_their_field_and_nothing_typed_is_lost(app: DeskApp) -> None:
@@ -88,14 +87,12 @@ async def test_leaving_a_half_filled_form_asks_first(app: DeskApp) -> None:
         await settle(pilot)
         await pilot.press("tab", *"Something")
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), message="the question")
         await pilot.press("n")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, LogCallDialog), message="the form back")
         assert isinstance(app.screen, LogCallDialog) and app.screen.values()["title"] == "Something"
         await pilot.press("escape", "y")
-        await pilot.pause()
-        assert isinstance(app.screen, QueueScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen), message="the queue")
 
 
 async def test_a_draft_survives_and_is_offered_back_at_the_next_start(app: DeskApp, tui_desk) -> None:  # type: ignore[no-untyped-def]
@@ -125,10 +122,9 @@ async def test_ctrl_q_with_an_unsaved_call_asks_before_quitting(app: DeskApp) ->
         await settle(pilot)
         await pilot.press("tab", *"Unsaved")
         await pilot.press("ctrl+q")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), message="the question")
         await pilot.press("n")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, LogCallDialog), message="the form back")
         assert app.is_running
 
 

@@ -5,7 +5,7 @@ from deskterm.tui.app import DeskApp
 from deskterm.tui.tickets.queue import QueueScreen
 from deskterm.tui.tickets.queue_table import QueueTable
 from deskterm.tui.tickets.ticket import TicketScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_for
 
 
 def table(app: DeskApp) -> QueueTable:
@@ -97,7 +97,9 @@ async def test_paging_moves_through_more_rows_than_one_window(big_app: DeskApp) 
         assert t.position() == f"{1 + 30 * t.page_rows}/{total}"
         assert len(t.rows) < total
         await pilot.press("k")
-        assert t.position() == f"{30 * t.page_rows}/{total}"
+        await wait_for(
+            pilot, lambda: t.position() == f"{30 * t.page_rows}/{total}", message="the cursor one row up"
+        )
         for _ in range(30):
             await pilot.press("pageup")
             await settle(pilot)

@@ -19,7 +19,7 @@ from deskterm.tui.tickets.queue import QueueScreen
 from deskterm.tui.tickets.queue_table import QueueTable
 from deskterm.tui.tickets.ticket import TicketScreen
 from tests.conftest import FROZEN, open_desk
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_for
 
 TEXT = re.compile(r'<text[^>]*?x="([\d.]+)"[^>]*clip-path="url\(#[^"]*-line-(\d+)\)"[^>]*>(.*?)</text>', re.S)
 BOB = OsIdentity(uid=5151, login="bob", display_name="Bob")
@@ -89,9 +89,8 @@ async def choose(pilot, name: str, label: str) -> None:  # type: ignore[no-untyp
     await pilot.press("enter")
     await type_text(pilot, label)
     await pilot.press("enter")
-    await pilot.pause()
     select = pilot.app.screen.query_one(f"#field-{name}", Select)
-    assert not select.expanded
+    await wait_for(pilot, lambda: not select.expanded, message=f"the {name} list to close")
     assert str(select.selection or "").startswith(label) or label in str(select.value)
 
 
