@@ -113,7 +113,11 @@ class ChangeKpiScreen(Screen[None]):
         self.query_one(StatusLine).pulse = getattr(self.app, "pulse", None)
         self.day = desk_app(self).desk.clock.now().astimezone().date()
         table = self.query_one("#kpi-rows", DataTable)
-        table.add_columns("KPI", "This period", "Previous", "Trend")
+        # Fixed widths from the app's size: a column sized from its content would depend on
+        # whether the rows arrived before the first paint (seen as cut-off names under load).
+        trend = max(6, self.app.size.width - 32 - 14 - 14 - 2 * 4)
+        for name, width in (("KPI", 32), ("This period", 14), ("Previous", 14), ("Trend", trend)):
+            table.add_column(name, width=width, key=name)
         table.focus()
         self.load()
 
