@@ -7,7 +7,7 @@ from deskterm.domain.core.vocabulary import CIRelation, CIStatus, Criticality, L
 from deskterm.services.catalogue import catalogue
 from deskterm.services.core.commands import AddCI, AddService, validate
 from deskterm.services.core.context import Desk
-from deskterm.services.core.errors import InvalidInput, NotFound
+from deskterm.services.core.errors import Conflict, InvalidInput, NotFound
 from deskterm.services.core.views import RelationView
 from deskterm.store.models import AuditEntry
 from tests.services import factories as f
@@ -77,9 +77,9 @@ def test_list_services_is_sorted_by_name_and_shows_cis(cmdb: Desk) -> None:
 
 @pytest.mark.parametrize("name", ["Email", "email", " EMAIL "])
 def test_duplicate_service_name_is_refused(cmdb: Desk, name: str) -> None:
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(Conflict) as err:  # a duplicate is exit 5 for every kind of record (issue 14)
         f.service(cmdb, name)
-    assert err.value.exit_code == 4
+    assert err.value.exit_code == 5
     assert "exists already; pick another name" in err.value.message
     assert [s.name for s in catalogue.list_services(cmdb)] == ["Email", "Payroll"]
 
@@ -131,7 +131,7 @@ def test_add_ci_with_services(cmdb: Desk) -> None:
 
 
 def test_add_ci_refuses_duplicates_and_unknown_services(cmdb: Desk) -> None:
-    with pytest.raises(InvalidInput, match="a CI named 'MAIL-01' exists already"):
+    with pytest.raises(Conflict, match="a CI named 'MAIL-01' exists already"):
         f.ci(cmdb, "MAIL-01")
     with pytest.raises(NotFound, match="no service is named 'Payrol'; did you mean Payroll"):
         f.ci(cmdb, "web-02", services=["Email", "Payrol"])
@@ -147,7 +147,7 @@ def test_relate_cis_with_each_relation_type(cmdb: Desk, relation: CIRelation) ->
     view = catalogue.relate_cis(cmdb, "mail-db", relation, "db-host-1")
     assert view.name == "mail-db"
     assert view.relations == [rel("mail-db", relation, "db-host-1")]
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(Conflict) as err:
         catalogue.relate_cis(cmdb, "MAIL-DB", relation, "db-host-1")
     assert err.value.message == f"mail-db {relation.value} db-host-1 is recorded already"
     # The refusal left the desk usable and the relation recorded once.

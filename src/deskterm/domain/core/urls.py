@@ -66,6 +66,10 @@ def secrets_in(url: str) -> list[str]:
     except ValueError:
         query = url.partition("?")[2]
     found.extend(v for k, v in parse_qsl(query, keep_blank_values=True) if k.lower() not in SAFE_QUERY and v)
+    for part in query.split("&"):  # as written, too: a driver may quote it undecoded
+        key, _, raw = part.partition("=")
+        if key.lower() not in SAFE_QUERY and raw:
+            found.append(raw)
     return found
 
 
