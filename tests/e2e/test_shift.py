@@ -272,7 +272,7 @@ def test_a_shift_at_the_desk(terminal: Callable[..., Terminal], desk_url: str) -
 
     # -- 1-6 from every main screen -----------------------------------------------------------
     for origin in "123456":
-        agent.hop_all(lambda origin=origin: agent.main(origin), f"main screen {origin}")
+        agent.hop_all(lambda origin=origin: agent.main(origin), f"main screen {origin}")  # type: ignore[misc]
 
     # -- 1-6 from every pushed screen ---------------------------------------------------------
     def ticket() -> None:
