@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from deskterm.store import audit_chain
+
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "deskterm_write"
 
@@ -65,13 +67,16 @@ def create_desk_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        audit_chain.install(engine)
         return engine
     try:
         import psycopg  # noqa: F401
     except ImportError:
         raise BadDatabaseURL("PostgreSQL needs the driver: pip install 'deskterm[postgres]'") from None
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, connect_args={"connect_timeout": 5}, **kwargs)
+    engine = create_engine(url, connect_args={"connect_timeout": 5}, **kwargs)
+    audit_chain.install(engine)
+    return engine
 
 
 def session_factories(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
