@@ -24,9 +24,9 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Row, bindparam, event, select, update
+from sqlalchemy import Connection, Engine, Row, Table, bindparam, event, select, update
 from sqlalchemy.sql.dml import Insert
 
 from deskterm.store.models.audit import AuditEntry
@@ -34,7 +34,7 @@ from deskterm.store.models.audit import AuditEntry
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 0x61756474  # "audt": PostgreSQL advisory lock id for appending to the chain
 _PENDING = "deskterm_audit_after"  # Connection.info: (last id, last hash) before our inserts
-_TABLE = AuditEntry.__table__
+_TABLE = cast(Table, AuditEntry.__table__)
 _COLUMNS = (
     _TABLE.c.id,
     _TABLE.c.at,
