@@ -12,6 +12,7 @@ corrupted, truncated or too-new file before touching a desk, and so that an audi
 old manifests can see that the audit trail only ever grew.
 """
 
+import glob
 import hashlib
 import json
 import os
@@ -100,11 +101,19 @@ def _destination(url: URL, target: Path | None, now: datetime, tag: str) -> Path
     folder = folder or default_dir(url)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     base = f"{_stem(url)}-{tag}{now.strftime('%Y%m%dT%H%M%SZ')}"
-    for n in range(1, 1000):
-        name = base + (f"-{n}" if n > 1 else "") + suffix
-        if not (folder / name).exists():
-            return folder / name
-    raise Conflict(f"too many backups named {base} in {folder}; remove some")
+    # Within one second the next free number after the highest taken, never a gap left by
+    # rotation: names keep sorting in the order the backups were made.
+    taken = [
+        1 if p.name.startswith(base + ".") else _index(p.name[len(base) :])
+        for p in folder.glob(glob.escape(base) + "*")
+    ]
+    n = max(taken, default=0) + 1
+    return folder / (base + (f"-{n}" if n > 1 else "") + suffix)
+
+
+def _index(rest: str) -> int:
+    number = rest[1:].split(".", 1)[0] if rest.startswith("-") else ""
+    return int(number) if number.isdigit() else 0
 
 
 def sha256_of(file: Path) -> str:
@@ -242,7 +251,7 @@ def backup(
             "file": dest.name,
             "bytes": partial.stat().st_size,
             "sha256": digest,
-            "created_at": now.isoformat(timespec="seconds"),
+            "created_at": now.isoformat(timespec="microseconds"),  # orders rotation within a second
             "source": safe_url(settings.db),
             "deskterm": __version__,
             **facts,
