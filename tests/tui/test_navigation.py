@@ -56,8 +56,14 @@ async def test_same_ref_comes_back_and_stack_is_bounded(app: DeskApp) -> None:
 async def test_every_main_screen_from_every_main_screen(app: DeskApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        names = {"1": "QueueScreen", "2": "SlaMonitorScreen", "3": "ChangeBoardScreen",
-                 "4": "ProblemsScreen", "5": "EventConsoleScreen", "6": "HandoverScreen"}
+        names = {
+            "1": "QueueScreen",
+            "2": "SlaMonitorScreen",
+            "3": "ChangeBoardScreen",
+            "4": "ProblemsScreen",
+            "5": "EventConsoleScreen",
+            "6": "HandoverScreen",
+        }
         for first in names:
             for second in names:
                 await pilot.press(first)

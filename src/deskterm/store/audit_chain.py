@@ -21,14 +21,14 @@ deskterm engine (ORM unit of work or Core bulk insert) is covered without touchi
 """
 
 import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Row, Table, bindparam, event, select, update
+from sqlalchemy import Connection, Engine, Row, Table, event, select
 from sqlalchemy.sql.dml import Insert
 
+from deskterm.store.bulk import update_by_key
 from deskterm.store.models.audit import AuditEntry
 
 GENESIS = "0" * 64
@@ -47,23 +47,32 @@ _COLUMNS = (
     _TABLE.c.new,
     _TABLE.c.version,
 )
-BATCH = 5000
+BATCH = 20_000
 
 
-def canonical(row: Sequence[Any]) -> bytes:
-    """One row (in ``_COLUMNS`` order) as stable bytes: the same on SQLite and PostgreSQL."""
-    cells: list[Any] = []
+def canonical(row: Sequence[Any]) -> str:
+    """One row (in ``_COLUMNS`` order) as stable text, the same on SQLite and PostgreSQL.
+
+    Each cell is typed and text is length-prefixed (``s5:hello``), so no content can imitate
+    a boundary; ``~`` is NULL, ``i`` an integer, ``t`` an aware UTC time to the microsecond.
+    Cheap on purpose: a 100k-ticket demo desk seals over a million rows."""
+    cells: list[str] = []
     for value in row:
-        if isinstance(value, datetime):
-            cells.append(value.isoformat(timespec="microseconds"))
+        if value is None:
+            cells.append("~")
+        elif isinstance(value, datetime):
+            cells.append("t" + value.isoformat(timespec="microseconds"))
+        elif isinstance(value, int):
+            cells.append(f"i{value}")
         else:
-            cells.append(value)
-    return json.dumps(cells, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            text = str(value)
+            cells.append(f"s{len(text)}:{text}")
+    return "|".join(cells)
 
 
 def link(previous: str, row: Sequence[Any]) -> str:
     """The hash of ``row`` chained to the hash of the row before it."""
-    return hashlib.sha256(previous.encode("ascii") + b"\n" + canonical(row)).hexdigest()
+    return hashlib.sha256(f"{previous}\n{canonical(row)}".encode()).hexdigest()
 
 
 def _tail(conn: Connection) -> tuple[int, str]:
@@ -107,14 +116,11 @@ def _chain_from(conn: Connection, after: int, previous: str) -> int:
         rows = _batch(conn, after, *_COLUMNS)
         if not rows:
             return sealed
-        hashes: list[dict[str, Any]] = []
+        hashes: list[tuple[int, str]] = []
         for row in rows:
             previous = link(previous, tuple(row))
-            hashes.append({"k": row[0], "h": previous})
-        conn.execute(
-            update(_TABLE).where(_TABLE.c.id == bindparam("k")).values(chain_hash=bindparam("h")),
-            hashes,
-        )
+            hashes.append((row[0], previous))
+        update_by_key(conn, _TABLE, "id", ("chain_hash",), hashes)  # a demo desk seals a million
         sealed += len(rows)
         after = int(rows[-1][0])
 
