@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from deskterm.services.context import Desk
+from deskterm.services.core.context import Desk
 from tests.cli.test_cli import Cli
 from tests.services import factories as f
-from tests.services.test_backup import other_url  # noqa: F401  (the fixture)
+from tests.services.db.test_backup import other_url  # noqa: F401  (the fixture)
 from tests.services.test_concurrency import REPO, WORKER, job
 from tests.store.test_audit_chain import hashes, tamper
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import Connection, create_engine, text
 
 from deskterm.config import Settings
-from deskterm.services import integrity, schema
-from deskterm.services.context import Desk
+from deskterm.services.core import schema
+from deskterm.services.core.context import Desk
+from deskterm.services.db import integrity
 from deskterm.store import audit_chain
 from tests.services import factories as f
 from tests.services.test_concurrency import job, run_workers

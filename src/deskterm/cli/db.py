@@ -6,7 +6,7 @@ import argparse
 from deskterm.cli import db_backup
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
-from deskterm.services import schema
+from deskterm.services.core import schema
 
 COLUMNS = ("database", "current", "head", "up_to_date")
 

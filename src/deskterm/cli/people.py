@@ -4,8 +4,8 @@ import argparse
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
-from deskterm.services import people
-from deskterm.services.commands import AddContact, validate
+from deskterm.services.core.commands import AddContact, validate
+from deskterm.services.people import people
 
 AGENT_COLUMNS = ("login", "display_name", "email", "phone", "active", "groups")
 GROUP_COLUMNS = ("name", "tier", "lead", "members")
