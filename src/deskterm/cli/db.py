@@ -1,8 +1,10 @@
-"""``deskterm db upgrade | current | downgrade REV``: the schema of the desk database."""
+"""``deskterm db upgrade | current | downgrade REV``: the schema of the desk database (and
+backup, restore, check, from cli/db_backup.py)."""
 
 import argparse
 import sys
 
+from deskterm.cli import db_backup
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
 from deskterm.services.core import schema
@@ -12,7 +14,7 @@ COLUMNS = ("database", "current", "head", "up_to_date")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    db = sub.add_parser("db", help="the database schema: upgrade, current, downgrade")
+    db = sub.add_parser("db", help="the database: schema upgrade, current, downgrade; backup, restore, check")
     dbsub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     up = dbsub.add_parser("upgrade", help="bring the database to this deskterm's schema")
     up.add_argument("revision", nargs="?", default="head", help="target revision (default head)")
@@ -26,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     down.add_argument("--yes", action="store_true", help="do not ask: drop what the downgrade drops")
     add_format(down)
     handler(down, _downgrade)
+    db_backup.register(dbsub)
 
 
 def _upgrade(app: CliApp) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from deskterm.domain.core.urls import mask_url
 from deskterm.files import private_dir, private_file
+from deskterm.store import audit_chain
 
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "deskterm_write"
@@ -113,13 +114,16 @@ def create_desk_engine(url: str, *, create_folder: bool = False, **kwargs: Any) 
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        audit_chain.install(engine)
         return engine
     try:
         import psycopg  # noqa: F401
     except ImportError:
         raise BadDatabaseURL("PostgreSQL needs the driver: pip install 'deskterm[postgres]'") from None
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, connect_args={"connect_timeout": 5}, **kwargs)
+    engine = create_engine(url, connect_args={"connect_timeout": 5}, **kwargs)
+    audit_chain.install(engine)
+    return engine
 
 
 def session_factories(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[Session]]:

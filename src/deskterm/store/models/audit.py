@@ -23,5 +23,8 @@ class AuditEntry(Base):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int | None] = mapped_column(Integer)
+    # sha256 over the row and the previous row's hash (store.audit_chain), set in the writing
+    # transaction just before it commits: NULL only inside that transaction.
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[Agent] = relationship()
