@@ -93,6 +93,8 @@ def team(db_url: str, clock: FixedClock) -> Iterator[Team]:
     ana = t["ana"]  # raises changes
     for login in ("bob", "carol", "dan", "erin", "mgr", "boss"):
         t[login]
+    f.grant(ana, "mgr", "change-manager")
+    f.grant(ana, "boss", "change-manager")
     f.service(ana, "Email")
     f.ci(ana, "mail-db", services=["Email"])
     f.ci(ana, "db-host")

@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         problems,
         reports,
         sla,
+        team,
         tickets,
     )
 
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         problems,
         changes,
         events,
+        team,
     ):
         module.register(sub)
     return parser

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.change import CabRule, ChangeState
+from deskterm.domain.permissions import Action
 from deskterm.domain.text import single_line
-from deskterm.services import changes, lookup
+from deskterm.services import access, changes, lookup
 from deskterm.services.change_views import CabView, ChangeSummary
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import Conflict, InvalidInput, NotFound
@@ -82,6 +83,7 @@ def add(
         raise InvalidInput("a CAB name is 1 to 80 characters", field="name")
     rule = CabRule(rule)
     with desk.writing() as uow:
+        access.require(uow, Action.CAB_MANAGE)
         s = uow.session
         if s.scalar(select(Cab.id).where(func.lower(Cab.name) == name.lower())) is not None:
             raise Conflict(f"a CAB named {name!r} exists already; change it with deskterm cab update")
@@ -110,6 +112,7 @@ def update(
 ) -> CabView:
     """Change what is given; ``members`` replaces the whole membership."""
     with desk.writing() as uow:
+        access.require(uow, Action.CAB_MANAGE)
         s = uow.session
         cab = _find(s, name)
         if manager is not None:

@@ -39,6 +39,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.change import FINISHED
+from deskterm.domain.permissions import Action
 from deskterm.domain.schedule import (
     Blackout,
     Collision,
@@ -51,6 +52,7 @@ from deskterm.domain.schedule import (
     related_map,
     zone,
 )
+from deskterm.services import access
 from deskterm.services.change_views import WindowOccurrence
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import InvalidInput, NotFound
@@ -204,6 +206,7 @@ def apply(desk: Desk, text: str, filename: str = "the file") -> WindowsSummary:
     """Replace the blackout and maintenance windows with the file's; all or nothing."""
     defs = parse(text, filename)
     with desk.writing() as uow:
+        access.require(uow, Action.DEFINITIONS_APPLY)
         s = uow.session
         _check(s, defs, filename)
         return WindowsSummary(

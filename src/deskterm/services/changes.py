@@ -46,11 +46,12 @@ from deskterm.domain.change import (
     missing_fields,
     review_required,
 )
+from deskterm.domain.permissions import Action
 from deskterm.domain.refs import RefError, RefKind, parse_ref
 from deskterm.domain.schedule import Collision, Interval
 from deskterm.domain.text import BODY_MAX
 from deskterm.domain.vocabulary import CIRelation, TicketKind
-from deskterm.services import change_windows, lookup
+from deskterm.services import access, change_windows, lookup
 from deskterm.services.change_views import (
     ChangeDetail,
     ChangeKpi,
@@ -487,6 +488,7 @@ def _text(value: str, what: str) -> str:
 def raise_change(desk: Desk, cmd: RaiseChange) -> ChangeDetail:
     """Save an RFC as a draft; the ref is taken atomically."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         if cmd.template:
             cmd = _from_template(s, cmd)
@@ -594,6 +596,7 @@ def list_changes(
 def update_change(desk: Desk, ref: str, cmd: UpdateChange, *, expected_version: int | None) -> ChangeDetail:
     """Edit fields while in draft or assessment; a stale ``expected_version`` is a conflict."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         _check_version(s, c, expected_version)
@@ -640,6 +643,7 @@ def update_change(desk: Desk, ref: str, cmd: UpdateChange, *, expected_version: 
 def submit(desk: Desk, ref: str) -> ChangeDetail:
     """Leave draft (the 7 Rs and plans complete), then go on as far as the type allows."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         if c.state not in (ChangeState.DRAFT, ChangeState.ASSESSMENT):
@@ -677,6 +681,7 @@ def vote(desk: Desk, ref: str, decision: VoteDecision, comment: str = "") -> Cha
     decision = VoteDecision(decision)
     comment = _text(comment, "comment")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_VOTE)  # the role first; whose change it is, below
         s = uow.session
         c = find(s, ref, for_update=True)
         if (c.state is not ChangeState.AUTHORISATION and not _retrospective(c)) or c.cab is None:
@@ -687,6 +692,7 @@ def vote(desk: Desk, ref: str, decision: VoteDecision, comment: str = "") -> Cha
                 f"{c.cab.manager.login} decides alone (deskterm change decide {c.ref} approve)"
             )
         me = uow.actor
+        access.require(uow, Action.CHANGE_VOTE, own=_is_owner(c, me))
         if me.id not in {m.id for m in c.cab.members}:
             raise NotPermitted(
                 f"{me.login} is not a member of the CAB {c.cab.name}; only its members vote on {c.ref}"
@@ -723,6 +729,7 @@ def decide(desk: Desk, ref: str, approve: bool, comment: str = "") -> ChangeDeta
     """The change manager's final word; approving needs the CAB's rule met first."""
     comment = _text(comment, "comment")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_DECIDE)  # the role first; whose change it is, below
         s = uow.session
         c = find(s, ref, for_update=True)
         me = uow.actor
@@ -731,6 +738,7 @@ def decide(desk: Desk, ref: str, approve: bool, comment: str = "") -> ChangeDeta
             raise InvalidInput(f"{c.ref} is in {c.state.value}; the change manager decides in authorisation")
         if c.cab is None:
             raise InvalidInput(f"{c.ref} has no CAB; submit it first")
+        access.require(uow, Action.CHANGE_DECIDE, own=_is_owner(c, me))
         if me.id != c.cab.manager_id:
             raise NotPermitted(
                 f"only the change manager of {c.cab.name} ({c.cab.manager.login}) decides on {c.ref}"
@@ -770,6 +778,7 @@ def schedule(desk: Desk, ref: str, start: datetime, end: datetime) -> ChangeDeta
     """Set or move the planned window (collisions are recomputed); authorised -> scheduled."""
     _window(start, end)
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         if c.state in FINISHED or c.state in (ChangeState.IMPLEMENTING, ChangeState.REVIEW):
@@ -794,6 +803,7 @@ def implement(desk: Desk, ref: str) -> ChangeDetail:
     """Start implementing: scheduled changes, or an emergency change awaiting authorisation
     (it then counts as unauthorised until the change manager decides retrospectively)."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         ed = _Edit(uow, c)
@@ -818,6 +828,7 @@ def review(
     if not lessons:
         raise InvalidInput("a review needs the lessons learned (--lessons TEXT)", field="lessons")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         ed = _Edit(uow, c)
@@ -840,6 +851,7 @@ def close(desk: Desk, ref: str, outcome: ChangeOutcome | None = None) -> ChangeD
     """Close with an outcome (default: the review's); failed, backed-out and emergency
     changes need their post-implementation review first."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         final = ChangeOutcome(outcome) if outcome is not None else c.review_outcome
@@ -874,6 +886,7 @@ def reject(desk: Desk, ref: str, reason: str) -> ChangeDetail:
     if not reason:
         raise InvalidInput("say why the change is rejected (--reason TEXT)", field="reason")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_DECIDE)
         s = uow.session
         c = find(s, ref, for_update=True)
         me = uow.actor
@@ -895,6 +908,7 @@ def cancel(desk: Desk, ref: str, reason: str) -> ChangeDetail:
     if not reason:
         raise InvalidInput("say why the change is cancelled (--reason TEXT)", field="reason")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         ed = _Edit(uow, c)
@@ -942,6 +956,7 @@ def move(desk: Desk, ref: str, to_state: ChangeState) -> ChangeDetail:
             )
         return schedule(desk, ref, planned[0], planned[1])
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         ed = _Edit(uow, c)
@@ -960,6 +975,7 @@ def move(desk: Desk, ref: str, to_state: ChangeState) -> ChangeDetail:
 def link_incident(desk: Desk, ref: str, incident_ref: str) -> ChangeDetail:
     """Record that an incident was caused by this change (a disruption, for the KPIs)."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         t = lookup.ticket(s, incident_ref)

@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
+from deskterm.domain.permissions import Action
 from deskterm.domain.vocabulary import TicketStatus
-from deskterm.services import lookup
+from deskterm.services import access, lookup
 from deskterm.services.context import Desk
 from deskterm.services.errors import Conflict, InvalidInput
 from deskterm.store.models import Agent, Contact, CsatResponse, Group, Ticket
@@ -74,6 +75,7 @@ def record(
             f"the comment is longer than {COMMENT_MAX} characters; shorten it", field="comment"
         )
     with desk.writing() as uow:
+        access.require(uow, Action.CSAT_RECORD)
         s = uow.session
         t = lookup.ticket(s, ref, for_update=True)
         if t.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED) or t.resolved_at is None:

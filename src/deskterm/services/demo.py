@@ -26,6 +26,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from deskterm.domain.incident import TRANSITIONS
+from deskterm.domain.permissions import Action
 from deskterm.domain.priority import PriorityMatrix
 from deskterm.domain.vocabulary import (
     Channel,
@@ -42,6 +43,7 @@ from deskterm.domain.vocabulary import (
     TicketStatus,
     Tier,
 )
+from deskterm.services import access
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import InvalidInput
 from deskterm.store.models import (
@@ -625,6 +627,7 @@ def generate_demo(
         raise InvalidInput(f"the demo makes between 0 and {MAX_TICKETS} tickets, not {tickets}")
     started = time.perf_counter()
     with desk.writing() as uow:
+        access.require(uow, Action.DEMO_SEED)
         held = _held(uow.session)
         if held:
             raise InvalidInput(

@@ -30,7 +30,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from deskterm.domain.events import DEFAULT_WINDOW, EventError, Rule, RuleAction, RuleSet, parse_severity
+from deskterm.domain.permissions import Action
 from deskterm.domain.sla import format_duration, parse_duration
+from deskterm.services import access
 from deskterm.services.context import Desk
 from deskterm.services.errors import InvalidInput
 from deskterm.store.models import EventRule, EventSetting
@@ -117,6 +119,7 @@ def parse(text: str, source: str = "the file") -> tuple[RulesFile, RuleSet]:
 def apply(desk: Desk, text: str, source: str = "the file") -> ApplySummary:
     defs, ruleset = parse(text, source)
     with desk.writing() as uow:
+        access.require(uow, Action.DEFINITIONS_APPLY)
         s = uow.session
         before = {r.name: _def_of(r) for r in s.scalars(select(EventRule))}
         s.execute(delete(EventRule))

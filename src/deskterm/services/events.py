@@ -47,6 +47,7 @@ from deskterm.domain.events import (
     open_alert,
     repeat,
 )
+from deskterm.domain.permissions import Action
 from deskterm.domain.refs import RefError, RefKind, parse_ref
 from deskterm.domain.vocabulary import (
     Channel,
@@ -56,7 +57,7 @@ from deskterm.domain.vocabulary import (
     TicketStatus,
     Tier,
 )
-from deskterm.services import clocks, event_rules, lookup, tickets
+from deskterm.services import access, clocks, event_rules, lookup, tickets
 from deskterm.services.commands import UpdateTicket
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import InvalidInput, NotFound
@@ -326,6 +327,7 @@ class _Ingest:
 
     def _write(self, batch: list[tuple[Event, Significance]], counts: IngestSummary) -> None:
         with self.desk.writing() as uow:
+            access.require(uow, Action.EVENT_INGEST)
             s = uow.session
             if s.get_bind().dialect.name == "sqlite":
                 s.execute(sql("PRAGMA cache_size = -65536"))
@@ -585,6 +587,7 @@ class _Ingest:
         """Write the repeats still waiting (the end of an ingest)."""
         if self.deferred:
             with self.desk.writing() as uow:
+                access.require(uow, Action.EVENT_INGEST)
                 take_numbers(uow.session, REVISION, 1)
                 self._store(uow, list(self.deferred.values()))
             self.deferred = {}
@@ -876,6 +879,7 @@ def ingest(
         raise InvalidInput(f"input format {fmt!r} is not known; use one of {', '.join(FORMATS)}")
     if not 1 <= batch_size <= 50_000:
         raise InvalidInput("the batch size must be between 1 and 50000 events")
+    access.check(desk, Action.EVENT_INGEST)
     with desk.reading() as s:
         rules = event_rules.load(s)
         catalog = _Catalog.load(s)

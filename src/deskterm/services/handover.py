@@ -15,9 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from deskterm.domain.handover import ShiftError, ShiftPlan, ShiftWindow, breach_bucket, flow
+from deskterm.domain.permissions import Action
 from deskterm.domain.refs import RefError, parse_ref
 from deskterm.domain.text import single_line
 from deskterm.domain.vocabulary import Priority, TicketStatus
+from deskterm.services import access
 from deskterm.services import handover_sources as sources
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import Conflict, InvalidInput, NotFound, NotPermitted
@@ -476,6 +478,7 @@ def set_note(desk: Desk, text: str, spec: str = "now") -> HandoverMeta:
     text = _clean(text, "note")
     window = shift(desk, spec)
     with desk.writing() as uow:
+        access.require(uow, Action.HANDOVER_WRITE)
         record = _draft(uow, window)
         if record.note != text:
             uow.audit(RECORD, record.id, None, "note", record.note or None, text or None, record.version + 1)
@@ -494,6 +497,7 @@ def set_item_note(desk: Desk, ref: str, text: str, spec: str = "now") -> Handove
     text = _clean(text, "note")
     window = shift(desk, spec)
     with desk.writing() as uow:
+        access.require(uow, Action.HANDOVER_WRITE)
         record = _draft(uow, window)
         item = next((i for i in record.items if i.ref == canonical), None)
         old = item.note if item is not None else None
@@ -518,6 +522,7 @@ def sign_off(desk: Desk, note: str | None = None, spec: str = "now") -> Digest:
     """The outgoing agent signs the shift off: the digest is frozen with the notes."""
     window = shift(desk, spec)
     with desk.writing() as uow:
+        access.require(uow, Action.HANDOVER_WRITE)
         record = _draft(uow, window)
         if note is not None and note.strip() != record.note:
             cleaned = _clean(note, "note")
@@ -540,6 +545,7 @@ def sign_off(desk: Desk, note: str | None = None, spec: str = "now") -> Digest:
 def acknowledge(desk: Desk, handover_id: int | None = None) -> HandoverMeta:
     """The incoming agent acknowledges a signed-off handover (by default the latest waiting)."""
     with desk.writing() as uow:
+        access.require(uow, Action.HANDOVER_WRITE)
         s = uow.session
         stmt = select(Handover).options(
             selectinload(Handover.outgoing), selectinload(Handover.acknowledged_by)

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.kedb import KedbIndex, KnownErrorDoc, keyword_list
+from deskterm.domain.permissions import Action
 from deskterm.domain.problem import KnownErrorStatus, ProblemStatus
 from deskterm.domain.refs import RefError, RefKind, parse_ref
 from deskterm.domain.vocabulary import Channel, TicketKind
-from deskterm.services import lookup, problems, tickets
+from deskterm.services import access, lookup, problems, tickets
 from deskterm.services.commands import UpdateTicket
 from deskterm.services.context import Desk
 from deskterm.services.errors import InvalidInput, NotFound
@@ -268,6 +269,7 @@ def get_known_error(desk: Desk, ref: str) -> KnownErrorView:
 def set_status(desk: Desk, ref: str, status: KnownErrorStatus) -> KnownErrorView:
     """Retire a known error whose cause is gone (it leaves the search), or bring one back."""
     with desk.writing() as uow:
+        access.require(uow, Action.KEDB_PUBLISH)
         ke = find(uow.session, ref)
         if ke.status is not status:
             old = ke.status
@@ -293,6 +295,7 @@ def apply_known_error(
     on the incident, link the incident to the KE's open problem, and with ``notify_caller``
     send the workaround to the caller as a public update."""
     with desk.writing() as uow:
+        access.require(uow, Action.KEDB_PUBLISH)
         s = uow.session
         ke = find(s, ke_ref)
         if ke.status is not KnownErrorStatus.ACTIVE:

@@ -3,6 +3,8 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from deskterm.domain.permissions import Action
+from deskterm.services import access
 from deskterm.services.commands import AddContact
 from deskterm.services.context import Desk
 from deskterm.services.views import AgentView, ContactView, GroupView
@@ -10,10 +12,12 @@ from deskterm.store.models import Agent, Contact, Group
 
 
 def whoami(desk: Desk) -> AgentView:
-    """The agent this OS account acts as (enrolled on first use)."""
-    with desk.writing() as uow:
-        uow.session.refresh(uow.actor, ["groups"])
-        return AgentView.of(uow.actor)
+    """The agent this OS account acts as (enrolled on first use); read-only, so a viewer sees it."""
+    actor_id = desk.actor_id
+    with desk.reading() as s:
+        agent = s.scalar(select(Agent).options(selectinload(Agent.groups)).where(Agent.id == actor_id))
+        assert agent is not None
+        return AgentView.of(agent)
 
 
 def list_agents(desk: Desk) -> list[AgentView]:
@@ -34,6 +38,7 @@ def list_groups(desk: Desk) -> list[GroupView]:
 
 def add_contact(desk: Desk, cmd: AddContact) -> ContactView:
     with desk.writing() as uow:
+        access.require(uow, Action.CONTACT_WRITE)
         contact = Contact(
             name=cmd.name,
             email=cmd.email,

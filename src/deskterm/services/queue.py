@@ -14,8 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from deskterm.domain.permissions import Action
 from deskterm.domain.vocabulary import TicketStatus
-from deskterm.services import lookup
+from deskterm.services import access, lookup
 from deskterm.services.context import Desk
 from deskterm.services.errors import InvalidInput, NotFound
 from deskterm.services.views import TicketRow, TicketView
@@ -224,6 +225,7 @@ def take_next(desk: Desk) -> TicketView:
     from deskterm.services import tickets  # the update path, with its audit and rules
 
     with desk.writing() as uow:
+        access.require(uow, Action.TICKET_WRITE)
         s = uow.session
         groups = _my_group_ids(s, uow.actor.id)
         stmt = (

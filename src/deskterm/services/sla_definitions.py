@@ -15,8 +15,9 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.calendar import BusinessCalendar, CalendarError
+from deskterm.domain.permissions import Action
 from deskterm.domain.sla import AgreementTerms, TermsError, format_duration, parse_duration
-from deskterm.services import clocks
+from deskterm.services import access, clocks
 from deskterm.services.context import Desk, UnitOfWork
 from deskterm.services.errors import InvalidInput
 from deskterm.store.models import (
@@ -170,6 +171,7 @@ def apply(desk: Desk, text: str, source: str = "the file") -> ApplySummary:
     """Apply a definitions file in one unit of work: all of it, or nothing on any error."""
     defs = parse(text, source)
     with desk.writing() as uow:
+        access.require(uow, Action.DEFINITIONS_APPLY)
         return apply_in(uow, defs, source)
 
 

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from deskterm.domain.permissions import Action
 from deskterm.domain.sla import ClockState, Metric, format_duration
-from deskterm.services import clocks, lookup
+from deskterm.services import access, clocks, lookup
 from deskterm.services.commands import UpdateTicket
 from deskterm.services.context import Desk
 from deskterm.services.errors import InvalidInput
@@ -170,6 +171,7 @@ def add_sip(
     if not title:
         raise InvalidInput("a SIP item needs a title: what will be improved")
     with desk.writing() as uow:
+        access.require(uow, Action.SLA_IMPROVE)
         s = uow.session
         agent = lookup.agent(s, owner)
         ticket = lookup.ticket(s, ref) if ref else None
@@ -246,6 +248,7 @@ def run_escalations(desk: Desk) -> list[Fired]:
     now = desk.clock.now()
     fired: list[Fired] = []
     with desk.writing() as uow:
+        access.require(uow, Action.SLA_ESCALATE)
         s = uow.session
         rules = s.scalars(
             select(EscalationRule)
