@@ -118,6 +118,7 @@ class Desk:
     _actor_id: int | None = field(default=None, init=False, repr=False)
     #: How the acting agent was established, for ``whoami`` (set when first resolved).
     established_by: str = field(default="", init=False)
+    _reader_checked: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._read, self._write = session_factories(self.engine)
@@ -174,6 +175,10 @@ class Desk:
         """A read-only session (begins DEFERRED on SQLite, so it never blocks writers)."""
         try:
             with self._read() as session:
+                if not self._reader_checked:  # a team desk shows nothing to an unknown account
+                    self._reader_checked = True
+                    if self._actor_id is None and access_q.is_team_desk(session):
+                        self._actor_id = self._team_agent_id(session)
                 yield session  # closing ends the transaction; loaded objects stay readable
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, IntegrityError):
@@ -324,6 +329,7 @@ class Desk:
     def forget_actor(self) -> None:
         """Establish the acting agent again on the next action (after a team or role change)."""
         self._actor_id = None
+        self._reader_checked = False
 
     def whoami(self) -> Agent:
         """The acting agent, read (not locked): for filters such as "my work"."""
