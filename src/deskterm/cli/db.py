@@ -1,4 +1,5 @@
-"""``deskterm db upgrade | current | downgrade REV``: the schema of the desk database."""
+"""``deskterm db upgrade | current | downgrade REV | grants``: the schema of the desk database
+and, on PostgreSQL, the roles agents connect as."""
 
 import argparse
 
@@ -23,6 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     down.add_argument("revision", help="target revision, e.g. base or 0001")
     add_format(down)
     handler(down, _downgrade)
+    gr = dbsub.add_parser(
+        "grants", help="PostgreSQL: a group role with only what agents need, their login roles"
+    )
+    add_format(gr)
+    handler(gr, _grants)
 
 
 def _upgrade(app: CliApp) -> int:
@@ -37,4 +43,11 @@ def _current(app: CliApp) -> int:
 
 def _downgrade(app: CliApp) -> int:
     emit(schema.downgrade(app.settings, app.args.revision), app.fmt, COLUMNS)
+    return 0
+
+
+def _grants(app: CliApp) -> int:
+    from deskterm.services import db_grants
+
+    emit(db_grants.grants(app.desk), app.fmt, ("group_role", "admin_role", "login_roles", "revoked"))
     return 0

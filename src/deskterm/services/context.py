@@ -27,8 +27,13 @@ from deskterm.store.models.access import AgentRole
 from deskterm.store.queries import access as access_q
 
 
-def _unavailable(exc: Exception, url: str) -> DatabaseUnavailable:
+def _unavailable(exc: Exception, url: str) -> DesktermError:
     text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # PostgreSQL said no
+        return NotPermitted(
+            f"the database refused your login role ({text}); ask an admin to run deskterm db grants "
+            "or to add your role to db_roles"
+        )
     if "locked" in text or "busy" in text:
         return DatabaseUnavailable(
             "the database stayed busy for 30 seconds (another deskterm is writing); try again"
@@ -323,7 +328,12 @@ class Desk:
     def actor_id(self) -> int:
         """The acting agent's id; enrols the OS account on first use (a write, once)."""
         if self._actor_id is None:
-            self._actor_id = self._enrolled_agent_id()
+            try:
+                self._actor_id = self._enrolled_agent_id()
+            except DBAPIError as exc:
+                if isinstance(exc, IntegrityError):
+                    raise
+                raise _unavailable(exc, self.settings.db) from None
         return self._actor_id
 
     def forget_actor(self) -> None:
