@@ -69,3 +69,10 @@ def test_the_readme_table_has_a_row_per_action_and_a_column_per_role() -> None:
     lines = markdown_table().splitlines()
     assert len(lines) == 2 + len(Action)
     assert all(line.count("|") == len(Role) + 2 for line in lines)
+
+
+def test_the_readme_shows_the_table_in_force() -> None:
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    assert markdown_table() in readme.read_text(encoding="utf-8")
