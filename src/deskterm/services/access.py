@@ -51,7 +51,7 @@ def refusal(s: Session, agent: Agent, decision: Decision) -> NotPermitted:
             **details,
         )
     return NotPermitted(  # segregation of duties: no role helps, someone else must do it
-        f"{agent.login} may not {verb}: {decision.reason}; another {needed} has to",
+        f"{agent.login} may not {verb}: {decision.reason}; someone else has to",
         **details,
     )
 

@@ -681,7 +681,7 @@ def vote(desk: Desk, ref: str, decision: VoteDecision, comment: str = "") -> Cha
     decision = VoteDecision(decision)
     comment = _text(comment, "comment")
     with desk.writing() as uow:
-        access.require(uow, Action.CHANGE_VOTE)  # the role first; whose change it is, below
+        access.require(uow, Action.CHANGE_VOTE)  # the role; whose change it is, below
         s = uow.session
         c = find(s, ref, for_update=True)
         if (c.state is not ChangeState.AUTHORISATION and not _retrospective(c)) or c.cab is None:
@@ -692,7 +692,6 @@ def vote(desk: Desk, ref: str, decision: VoteDecision, comment: str = "") -> Cha
                 f"{c.cab.manager.login} decides alone (deskterm change decide {c.ref} approve)"
             )
         me = uow.actor
-        access.require(uow, Action.CHANGE_VOTE, own=_is_owner(c, me))
         if me.id not in {m.id for m in c.cab.members}:
             raise NotPermitted(
                 f"{me.login} is not a member of the CAB {c.cab.name}; only its members vote on {c.ref}"
@@ -729,7 +728,7 @@ def decide(desk: Desk, ref: str, approve: bool, comment: str = "") -> ChangeDeta
     """The change manager's final word; approving needs the CAB's rule met first."""
     comment = _text(comment, "comment")
     with desk.writing() as uow:
-        access.require(uow, Action.CHANGE_DECIDE)  # the role first; whose change it is, below
+        access.require(uow, Action.CHANGE_DECIDE)  # the role; whose change it is, below
         s = uow.session
         c = find(s, ref, for_update=True)
         me = uow.actor
@@ -738,7 +737,6 @@ def decide(desk: Desk, ref: str, approve: bool, comment: str = "") -> ChangeDeta
             raise InvalidInput(f"{c.ref} is in {c.state.value}; the change manager decides in authorisation")
         if c.cab is None:
             raise InvalidInput(f"{c.ref} has no CAB; submit it first")
-        access.require(uow, Action.CHANGE_DECIDE, own=_is_owner(c, me))
         if me.id != c.cab.manager_id:
             raise NotPermitted(
                 f"only the change manager of {c.cab.name} ({c.cab.manager.login}) decides on {c.ref}"

@@ -179,11 +179,13 @@ class Desk:
     def reading(self) -> Iterator[Session]:
         """A read-only session (begins DEFERRED on SQLite, so it never blocks writers)."""
         try:
+            if not self._reader_checked:  # a team desk shows nothing to an unknown account
+                self._reader_checked = True
+                if self._actor_id is None:
+                    with self._read() as probe:  # its own snapshot: the reader's starts fresh
+                        if access_q.is_team_desk(probe):
+                            self._actor_id = self._team_agent_id(probe)
             with self._read() as session:
-                if not self._reader_checked:  # a team desk shows nothing to an unknown account
-                    self._reader_checked = True
-                    if self._actor_id is None and access_q.is_team_desk(session):
-                        self._actor_id = self._team_agent_id(session)
                 yield session  # closing ends the transaction; loaded objects stay readable
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, IntegrityError):
