@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from deskterm.config import Settings
-from deskterm.domain.clock import FixedClock
-from deskterm.services.context import Desk
-from deskterm.services.identity import OsIdentity
+from deskterm.domain.core.clock import FixedClock
+from deskterm.services.core.context import Desk
+from deskterm.services.core.identity import OsIdentity
 from deskterm.store import migrate
 from deskterm.store.engine import create_desk_engine
 

@@ -17,7 +17,12 @@ def test_import_linter_contracts_hold() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["deskterm.cli.main", "deskterm.services.tickets", "deskterm.services.demo", "deskterm.domain.incident"],
+    [
+        "deskterm.cli.main",
+        "deskterm.services.tickets.tickets",
+        "deskterm.demo.tickets",
+        "deskterm.domain.tickets.incident",
+    ],
 )
 def test_cli_services_and_domain_do_not_load_textual(module: str) -> None:
     code = (
@@ -30,8 +35,8 @@ def test_cli_services_and_domain_do_not_load_textual(module: str) -> None:
 
 def test_the_domain_loads_no_sqlalchemy() -> None:
     code = (
-        "import sys, deskterm.domain.incident, deskterm.domain.priority, deskterm.domain.text, "
-        "deskterm.domain.refs; "
+        "import sys, deskterm.domain.tickets.incident, deskterm.domain.core.priority, "
+        "deskterm.domain.core.text, deskterm.domain.core.refs; "
         "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'alembic'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from deskterm import paths
-from deskterm.domain.change import RiskRules, RiskRulesError
-from deskterm.domain.handover import DEFAULT_SHIFTS, ShiftError, ShiftPlan
-from deskterm.domain.priority import MatrixError, PriorityMatrix
+from deskterm.domain.changes.change import RiskRules, RiskRulesError
+from deskterm.domain.core.priority import MatrixError, PriorityMatrix
+from deskterm.domain.handover.handover import DEFAULT_SHIFTS, ShiftError, ShiftPlan
 
 
 class ConfigError(ValueError):

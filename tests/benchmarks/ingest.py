@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select
 
 from deskterm.config import Settings
-from deskterm.services import event_rules
-from deskterm.services.context import Desk
+from deskterm.services.core.context import Desk
+from deskterm.services.events import event_rules
 from deskterm.store.models import ConfigurationItem
 
 CHECKS = (
@@ -112,7 +112,7 @@ def make_lines(ci_names: list[str], events_n: int, start: datetime, seed: int = 
 
 def ingest_benchmark(url: str, events: int = 100_000) -> dict[str, Any]:
     """Time one ingest of ``events`` generated lines into the desk at ``url``."""
-    from deskterm.services import events as service
+    from deskterm.services.events import events as service
 
     desk = Desk.open(Settings(db=url))
     try:

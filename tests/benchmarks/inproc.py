@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import event
 
 from deskterm.config import Settings
-from deskterm.services import queue, tickets
-from deskterm.services.context import Desk
+from deskterm.services.core.context import Desk
+from deskterm.services.tickets import queue, tickets
 
 TABLE_LIMIT = 80  # QueueTable asks for max(PAGE, page_rows + 40) rows: 80 at 120x40
 
@@ -213,7 +213,7 @@ def keystroke_statements(url: str, keys: Sequence[tuple[str, str]], exp: Expect)
 
 async def _keystroke_statements(url: str, keys: Sequence[tuple[str, str]], exp: Expect) -> list[KeystrokeSQL]:
     from deskterm.tui.app import DeskApp
-    from deskterm.tui.widgets.queue_table import QueueTable
+    from deskterm.tui.tickets.queue_table import QueueTable
 
     desk = open_desk(url)
     app = DeskApp(desk, poll=False)
@@ -260,11 +260,11 @@ def sla_recompute(url: str, reps: int) -> tuple[list[float], int, int]:
 
     from sqlalchemy import func, select
 
-    from deskterm.services import sla_definitions
-    from deskterm.services.context import UnitOfWork
+    from deskterm.services.core.context import UnitOfWork
+    from deskterm.services.sla import sla_definitions
     from deskterm.store.models import Ticket
 
-    base = resources.files("deskterm.services").joinpath("demo_sla.toml").read_text(encoding="utf-8")
+    base = resources.files("deskterm.demo").joinpath("sla.toml").read_text(encoding="utf-8")
     changed = base.replace('"2027-01-01"]', '"2026-12-01", "2027-01-01"]', 1).replace(
         'P2 = { response = "30m", resolution = "8h" }', 'P2 = { response = "20m", resolution = "6h" }', 1
     )

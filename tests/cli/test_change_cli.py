@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from deskterm.domain.clock import FixedClock
-from deskterm.domain.vocabulary import CIRelation
-from deskterm.services import catalogue, changes
-from deskterm.services.identity import current_identity
+from deskterm.domain.core.clock import FixedClock
+from deskterm.domain.core.vocabulary import CIRelation
+from deskterm.services.catalogue import catalogue
+from deskterm.services.changes import changes
+from deskterm.services.core.identity import current_identity
 from tests.cli.test_cli import Cli
 from tests.conftest import open_desk
 from tests.services import factories as f
-from tests.services.test_changes import WINDOWS, Team, raise_
+from tests.services.changes.test_changes import WINDOWS, Team, raise_
 
 FULL = [
     "--reason", "end of support",

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from deskterm.config import Settings
-from deskterm.domain.clock import FixedClock
-from deskterm.services.context import Desk
-from deskterm.services.identity import OsIdentity
+from deskterm.domain.core.clock import FixedClock
+from deskterm.services.core.context import Desk
+from deskterm.services.core.identity import OsIdentity
 from tests.cli.test_cli import Cli
 from tests.conftest import FROZEN, open_desk
 from tests.services import handover_fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deskterm.domain.clock import FixedClock
+from deskterm.domain.core.clock import FixedClock
 from tests.cli.test_cli import Cli
 from tests.conftest import open_desk
 from tests.services import factories as f

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from deskterm.services import context
-from deskterm.services.identity import OsIdentity
+from deskterm.services.core import context
+from deskterm.services.core.identity import OsIdentity
 from tests.cli.test_cli import Cli
 
 ALICE = OsIdentity(uid=4242, login="alice", display_name="Alice Agent")

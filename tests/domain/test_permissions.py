@@ -2,7 +2,7 @@
 
 import pytest
 
-from deskterm.domain.permissions import (
+from deskterm.domain.core.permissions import (
     GRANTED,
     OWNER_ROLES,
     TABLE,

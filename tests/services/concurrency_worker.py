@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from deskterm.config import Settings
-from deskterm.services import people, tickets
-from deskterm.services.commands import AddNote, LogIncident, UpdateTicket, validate
-from deskterm.services.context import Desk
-from deskterm.services.errors import Conflict
-from deskterm.services.identity import OsIdentity
+from deskterm.services.core.commands import AddNote, LogIncident, UpdateTicket, validate
+from deskterm.services.core.context import Desk
+from deskterm.services.core.errors import Conflict
+from deskterm.services.core.identity import OsIdentity
+from deskterm.services.people import people
+from deskterm.services.tickets import tickets
 
 
 def _wait_for_go(job: dict[str, Any]) -> None:
@@ -93,8 +94,8 @@ def _log_work(desk: Desk, job: dict[str, Any], report: dict[str, Any]) -> None:
 
 
 def _take_work(desk: Desk, job: dict[str, Any], report: dict[str, Any]) -> None:
-    from deskterm.services.errors import NotFound
-    from deskterm.services.queue import take_next
+    from deskterm.services.core.errors import NotFound
+    from deskterm.services.tickets.queue import take_next
 
     for _ in range(job["count"]):
         try:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from deskterm.domain.vocabulary import Tier
-from deskterm.services import sla_definitions
-from deskterm.services.context import Desk
+from deskterm.domain.core.vocabulary import Tier
+from deskterm.services.core.context import Desk
+from deskterm.services.sla import sla_definitions
 from tests.services import factories as f
 from tests.services.sla_definitions_text import DEFINITIONS
 

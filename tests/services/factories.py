@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from deskterm.domain.vocabulary import Tier
-from deskterm.services import catalogue, people, tickets
-from deskterm.services.commands import (
+from deskterm.domain.core.vocabulary import Tier
+from deskterm.services.catalogue import catalogue
+from deskterm.services.core.commands import (
     AddCI,
     AddContact,
     AddNote,
@@ -20,8 +20,10 @@ from deskterm.services.commands import (
     UpdateTicket,
     validate,
 )
-from deskterm.services.context import Desk
-from deskterm.services.views import CIView, ContactView, NoteView, ServiceView, TicketView
+from deskterm.services.core.context import Desk
+from deskterm.services.core.views import CIView, ContactView, NoteView, ServiceView, TicketView
+from deskterm.services.people import people
+from deskterm.services.tickets import tickets
 from deskterm.store.models import Agent, AuditEntry, Group, Ticket
 from deskterm.store.models.access import AgentRole
 

@@ -12,10 +12,10 @@ Timeline (UTC; the default shifts; FROZEN = 2026-11-24 09:30, in the early shift
 
 from datetime import UTC, datetime, timedelta
 
-from deskterm.domain.clock import FixedClock
-from deskterm.domain.vocabulary import Tier
-from deskterm.services import sla_definitions
-from deskterm.services.context import Desk
+from deskterm.domain.core.clock import FixedClock
+from deskterm.domain.core.vocabulary import Tier
+from deskterm.services.core.context import Desk
+from deskterm.services.sla import sla_definitions
 from tests.services import factories as f
 
 SLA = """
@@ -112,9 +112,11 @@ def build_more(desk: Desk) -> None:
     alerts on mail-db correlated into one incident (INC-7): an event storm."""
     import json
 
-    from deskterm.services import change_windows, changes, events, problems
-    from deskterm.services.change_views import RaiseChange
-    from deskterm.services.commands import validate
+    from deskterm.services.changes import change_windows, changes
+    from deskterm.services.changes.change_views import RaiseChange
+    from deskterm.services.core.commands import validate
+    from deskterm.services.events import events
+    from deskterm.services.problems import problems
 
     clock = desk.clock
     assert isinstance(clock, FixedClock)

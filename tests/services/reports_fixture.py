@@ -16,10 +16,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from deskterm.domain.clock import FixedClock
-from deskterm.domain.vocabulary import Tier
-from deskterm.services import csat
-from deskterm.services.context import Desk
+from deskterm.domain.core.clock import FixedClock
+from deskterm.domain.core.vocabulary import Tier
+from deskterm.services.core.context import Desk
+from deskterm.services.reports import csat
 from deskterm.store.models import Agent
 from tests.services import factories as f
 

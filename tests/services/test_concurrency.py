@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from deskterm.services import people, tickets
-from deskterm.services.context import Desk
+from deskterm.services.core.context import Desk
+from deskterm.services.people import people
+from deskterm.services.tickets import tickets
 from deskterm.store.models import Agent, AuditEntry, Ticket
 from tests.services import factories as f
 

@@ -11,9 +11,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from deskterm.config import Settings
-from deskterm.services import schema
-from deskterm.services.context import Desk
-from deskterm.services.errors import DatabaseUnavailable
+from deskterm.services.core import schema
+from deskterm.services.core.context import Desk
+from deskterm.services.core.errors import DatabaseUnavailable
 from deskterm.store import migrate
 from deskterm.store.base import Base
 from deskterm.store.engine import create_desk_engine

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from deskterm.domain.clock import FixedClock
-from deskterm.services import people, sla_definitions, tickets
-from deskterm.services.commands import AddContact, LogIncident
-from deskterm.services.context import Desk
-from deskterm.services.demo import generate_demo
+from deskterm.demo.tickets import generate_demo
+from deskterm.domain.core.clock import FixedClock
+from deskterm.services.core.commands import AddContact, LogIncident
+from deskterm.services.core.context import Desk
+from deskterm.services.people import people
+from deskterm.services.sla import sla_definitions
+from deskterm.services.tickets import tickets
 from deskterm.tui.app import DeskApp
 from tests.conftest import FROZEN, IDENTITY, fresh_sqlite, open_desk
 
@@ -31,7 +33,7 @@ def seeded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFact
     url = fresh_sqlite(sqlite_template, folder)
     desk = open_desk(url, FixedClock(FROZEN))
     generate_demo(desk, tickets=300, seed=11)
-    definitions = resources.files("deskterm.services").joinpath("demo_sla.toml").read_text(encoding="utf-8")
+    definitions = resources.files("deskterm.demo").joinpath("sla.toml").read_text(encoding="utf-8")
     sla_definitions.apply(desk, definitions, "demo_sla.toml")
     caller = people.add_contact(desk, AddContact(name="María 王", email="maria.wang@example.com"))
     for title, impact, urgency in HOSTILE:

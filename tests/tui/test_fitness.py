@@ -3,11 +3,11 @@
 import pytest
 
 from deskterm.config import Settings
-from deskterm.services.context import Desk
+from deskterm.services.core.context import Desk
 from deskterm.tui.app import DeskApp
-from deskterm.tui.screens.help import HelpScreen
-from deskterm.tui.screens.queue import QueueScreen
-from deskterm.tui.widgets.queue_table import QueueTable
+from deskterm.tui.base.help import HelpScreen
+from deskterm.tui.tickets.queue import QueueScreen
+from deskterm.tui.tickets.queue_table import QueueTable
 from tests.tui.conftest import settle
 
 
@@ -50,7 +50,7 @@ async def test_keys_are_remappable_in_the_config(tui_desk: Desk) -> None:
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape", "f2")
         await settle(pilot)
-        from deskterm.tui.dialogs.log_call import LogCallDialog
+        from deskterm.tui.tickets.log_call import LogCallDialog
 
         assert isinstance(app.screen, LogCallDialog)
         await pilot.press("escape")

@@ -18,16 +18,17 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, TextArea
 
-from deskterm.services import people, queue, tickets
-from deskterm.services.commands import AddContact, LogIncident
-from deskterm.services.context import Desk
-from deskterm.services.identity import current_identity
-from deskterm.services.queue import QueueQuery, queue_page
+from deskterm.services.core.commands import AddContact, LogIncident
+from deskterm.services.core.context import Desk
+from deskterm.services.core.identity import current_identity
+from deskterm.services.people import people
+from deskterm.services.tickets import queue, tickets
+from deskterm.services.tickets.queue import QueueQuery, queue_page
 from deskterm.tui.app import POLL_SECONDS, DeskApp
-from deskterm.tui.dialogs.form import FormDialog
-from deskterm.tui.screens.queue import QueueScreen
-from deskterm.tui.screens.ticket import TicketScreen
-from deskterm.tui.widgets.queue_table import QueueTable
+from deskterm.tui.base.form import FormDialog
+from deskterm.tui.tickets.queue import QueueScreen
+from deskterm.tui.tickets.queue_table import QueueTable
+from deskterm.tui.tickets.ticket import TicketScreen
 from tests.conftest import FROZEN
 from tests.tui.conftest import settle
 
@@ -289,10 +290,10 @@ async def test_a_change_by_an_agent_whose_clock_is_behind_still_shows(live: Desk
         script = (
             "import sys, datetime\n"
             "from deskterm.config import Settings\n"
-            "from deskterm.domain.clock import FixedClock\n"
-            "from deskterm.services import tickets\n"
-            "from deskterm.services.commands import UpdateTicket\n"
-            "from deskterm.services.context import Desk\n"
+            "from deskterm.domain.core.clock import FixedClock\n"
+            "from deskterm.services.tickets import tickets\n"
+            "from deskterm.services.core.commands import UpdateTicket\n"
+            "from deskterm.services.core.context import Desk\n"
             "clock = FixedClock(datetime.datetime.fromisoformat(sys.argv[2]))\n"
             "desk = Desk.open(Settings(db=sys.argv[1]), clock=clock)\n"
             "tickets.update_ticket(desk, UpdateTicket(ref=sys.argv[3], title='Changed by a slow clock'))\n"

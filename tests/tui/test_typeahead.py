@@ -5,8 +5,8 @@ from textual import events
 from textual.widgets import Input, TextArea
 
 from deskterm.tui.app import DeskApp
-from deskterm.tui.dialogs.form import FormDialog
-from deskterm.tui.dialogs.log_call import LogCallDialog
+from deskterm.tui.base.form import FormDialog
+from deskterm.tui.tickets.log_call import LogCallDialog
 from deskterm.tui.widgets.lookup import Lookup
 from tests.tui.conftest import settle
 

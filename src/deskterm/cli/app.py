@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from deskterm.config import Settings, load_settings
-from deskterm.services.context import Desk
-from deskterm.services.errors import InvalidInput
+from deskterm.services.core.context import Desk
+from deskterm.services.core.errors import InvalidInput
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -4,9 +4,9 @@ import argparse
 
 from deskterm.cli.app import CliApp, add_format, enum_value, handler
 from deskterm.cli.output import emit
-from deskterm.domain.vocabulary import CIRelation, Criticality, LifecycleStatus
-from deskterm.services import catalogue
-from deskterm.services.commands import AddCI, AddService, validate
+from deskterm.domain.core.vocabulary import CIRelation, Criticality, LifecycleStatus
+from deskterm.services.catalogue import catalogue
+from deskterm.services.core.commands import AddCI, AddService, validate
 
 SERVICE_COLUMNS = ("name", "criticality", "lifecycle_status", "owner", "support_group", "cis")
 CI_COLUMNS = ("name", "ci_type", "status", "owner_group", "services")

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from deskterm.cli.app import CliApp, add_format, enum_list, enum_value, handler
 from deskterm.cli.output import emit, write_fields, write_table
-from deskterm.domain.change import CabRule, ChangeOutcome, ChangeState, ChangeType, VoteDecision
-from deskterm.domain.text import neutralise
-from deskterm.domain.vocabulary import Level
-from deskterm.services import cab, change_windows, changes
-from deskterm.services.change_views import ChangeDetail, RaiseChange, UpdateChange
-from deskterm.services.commands import validate
-from deskterm.services.errors import InvalidInput
+from deskterm.domain.changes.change import CabRule, ChangeOutcome, ChangeState, ChangeType, VoteDecision
+from deskterm.domain.core.text import neutralise
+from deskterm.domain.core.vocabulary import Level
+from deskterm.services.changes import cab, change_windows, changes
+from deskterm.services.changes.change_views import ChangeDetail, RaiseChange, UpdateChange
+from deskterm.services.core.commands import validate
+from deskterm.services.core.errors import InvalidInput
 
 SUMMARY_COLUMNS = (
     "ref",

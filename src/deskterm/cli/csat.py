@@ -4,7 +4,7 @@ import argparse
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
-from deskterm.services import csat
+from deskterm.services.reports import csat
 
 ANSWER_COLUMNS = ("id", "at", "ref", "score", "channel", "caller", "recorded_by", "comment", "title")
 

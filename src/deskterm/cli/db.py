@@ -5,7 +5,7 @@ import argparse
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
-from deskterm.services import schema
+from deskterm.services.core import schema
 
 COLUMNS = ("database", "current", "head", "up_to_date")
 
@@ -47,7 +47,7 @@ def _downgrade(app: CliApp) -> int:
 
 
 def _grants(app: CliApp) -> int:
-    from deskterm.services import db_grants
+    from deskterm.services.db import grants as db_grants
 
     emit(db_grants.grants(app.desk), app.fmt, ("group_role", "admin_role", "login_roles", "revoked"))
     return 0

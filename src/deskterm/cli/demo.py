@@ -5,7 +5,7 @@ import sys
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit, write_fields
-from deskterm.services.errors import InvalidInput
+from deskterm.services.core.errors import InvalidInput
 
 COLUMNS = ("tickets", "notes", "audit_entries", "contacts", "agents", "groups", "services", "cis", "seconds")
 OPERATIONS = ("changes", "problems", "known_errors", "events", "handovers")
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _demo(app: CliApp) -> int:
-    from deskterm.services import demo  # only loaded when asked: keeps every other command quick
+    from deskterm.demo import tickets as demo  # only loaded when asked: keeps every other command quick
 
     a = app.args
     if not 1 <= a.tickets <= 1_000_000:
@@ -47,11 +47,11 @@ def _demo(app: CliApp) -> int:
     summary = demo.generate_demo(app.desk, tickets=a.tickets, seed=a.seed, progress=progress)
     from importlib import resources
 
-    from deskterm.services import sla_definitions
+    from deskterm.services.sla import sla_definitions
 
-    definitions = resources.files("deskterm.services").joinpath("demo_sla.toml").read_text(encoding="utf-8")
+    definitions = resources.files("deskterm.demo").joinpath("sla.toml").read_text(encoding="utf-8")
     sla_definitions.apply(app.desk, definitions, "the demo's SLA definitions")
-    from deskterm.services.demo_operations import seed_operations
+    from deskterm.demo.operations import seed_operations
 
     operations = seed_operations(app.desk, seed=a.seed)
     if tty:

@@ -16,10 +16,10 @@ from typing import TextIO
 
 from deskterm.cli.app import CliApp, add_format, enum_list, handler
 from deskterm.cli.output import emit, write_fields
-from deskterm.domain.events import Severity, parse_time
-from deskterm.domain.sla import parse_duration
-from deskterm.services import event_rules, events
-from deskterm.services.errors import InvalidInput
+from deskterm.domain.events.events import Severity, parse_time
+from deskterm.domain.sla.sla import parse_duration
+from deskterm.services.core.errors import InvalidInput
+from deskterm.services.events import event_rules, events
 
 LIST_COLUMNS = (
     "ref",

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
-from deskterm.domain.text import neutralise, single_line
-from deskterm.services import handover
-from deskterm.services.errors import InvalidInput
-from deskterm.services.handover import Digest
+from deskterm.domain.core.text import neutralise, single_line
+from deskterm.services.core.errors import InvalidInput
+from deskterm.services.handover import handover
+from deskterm.services.handover.handover import Digest
 
 LIST_COLUMNS = (
     "id",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from deskterm import __version__
 from deskterm.cli.app import CliApp
 from deskterm.config import ConfigError
-from deskterm.services.errors import DesktermError
+from deskterm.services.core.errors import DesktermError
 
 EXIT_INTERRUPTED = 130
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel
 
-from deskterm.domain.text import cell_width, fit, neutralise
+from deskterm.domain.core.text import cell_width, fit, neutralise
 
 FORMATS = ("table", "json", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -6,8 +6,8 @@ import argparse
 from deskterm.cli import team
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
-from deskterm.services import agents, people
-from deskterm.services.commands import AddContact, validate
+from deskterm.services.core.commands import AddContact, validate
+from deskterm.services.people import agents, people
 
 AGENT_COLUMNS = ("login", "display_name", "email", "active", "roles", "groups")
 GROUP_COLUMNS = ("name", "tier", "lead", "members")

@@ -6,13 +6,13 @@ import sys
 
 from deskterm.cli.app import CliApp, add_format, enum_list, enum_value, handler
 from deskterm.cli.output import emit, write_fields, write_table
-from deskterm.domain.problem import KnownErrorStatus, ProblemStatus
-from deskterm.domain.vocabulary import Channel, Level, ResolutionCode
-from deskterm.services import kedb, problems
-from deskterm.services.commands import validate
-from deskterm.services.kedb import KnownErrorView
-from deskterm.services.problems import ProblemView, RaiseProblem, RecordKnownError, UpdateProblem
-from deskterm.services.views import AuditView
+from deskterm.domain.core.vocabulary import Channel, Level, ResolutionCode
+from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
+from deskterm.services.core.commands import validate
+from deskterm.services.core.views import AuditView
+from deskterm.services.problems import kedb, problems
+from deskterm.services.problems.kedb import KnownErrorView
+from deskterm.services.problems.problems import ProblemView, RaiseProblem, RecordKnownError, UpdateProblem
 
 ROW_COLUMNS = (
     "ref",

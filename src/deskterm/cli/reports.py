@@ -8,9 +8,9 @@ from typing import Any
 
 from deskterm.cli.app import CliApp, handler
 from deskterm.cli.output import cell, emit
-from deskterm.domain.text import neutralise
-from deskterm.services import reports
-from deskterm.services.errors import InvalidInput
+from deskterm.domain.core.text import neutralise
+from deskterm.services.core.errors import InvalidInput
+from deskterm.services.reports import reports
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -8,9 +8,9 @@ from typing import Any
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit, write_table
-from deskterm.domain.text import neutralise
-from deskterm.services import sla, sla_definitions
-from deskterm.services.errors import InvalidInput
+from deskterm.domain.core.text import neutralise
+from deskterm.services.core.errors import InvalidInput
+from deskterm.services.sla import sla, sla_definitions
 
 MONITOR_COLUMNS = (
     "band",
@@ -154,7 +154,7 @@ BREACH_COLUMNS = ("ref", "agreement", "priority", "metric", "breached_at", "targ
 
 
 def _report(app: CliApp) -> int:
-    from deskterm.services import sla_reports
+    from deskterm.services.sla import sla_reports
 
     a = app.args
     result = sla_reports.report(
@@ -195,7 +195,7 @@ def _markdown(result: Any) -> str:
 
 
 def _sip(app: CliApp) -> int:
-    from deskterm.services import sla_reports
+    from deskterm.services.sla import sla_reports
 
     a = app.args
     columns = ("id", "due_date", "status", "owner", "agreement", "ticket", "title")
@@ -212,7 +212,7 @@ def _sip(app: CliApp) -> int:
 
 
 def _escalate(app: CliApp) -> int:
-    from deskterm.services import sla_reports
+    from deskterm.services.sla import sla_reports
 
     emit(
         sla_reports.run_escalations(app.desk),
@@ -223,6 +223,6 @@ def _escalate(app: CliApp) -> int:
 
 
 def _wall(app: CliApp) -> int:
-    from deskterm.tui.wall import run_wall  # the CLI's lazy import of the TUI
+    from deskterm.tui.sla.wall import run_wall  # the CLI's lazy import of the TUI
 
     return run_wall(app.desk)

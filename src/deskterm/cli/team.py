@@ -12,8 +12,8 @@ from pathlib import Path
 
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
-from deskterm.services import agents, team
-from deskterm.services.errors import InvalidInput
+from deskterm.services.core.errors import InvalidInput
+from deskterm.services.people import agents, team
 
 DETAIL_COLUMNS = ("login", "display_name", "active", "roles", "groups", "os_accounts", "db_roles")
 WHOAMI_COLUMNS = ("login", "display_name", "roles", "groups", "desk", "established_by")

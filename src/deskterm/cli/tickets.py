@@ -5,8 +5,8 @@ import sys
 
 from deskterm.cli.app import CliApp, add_format, enum_list, enum_value, handler
 from deskterm.cli.output import emit, write_fields, write_table
-from deskterm.domain.text import neutralise
-from deskterm.domain.vocabulary import (
+from deskterm.domain.core.text import neutralise
+from deskterm.domain.core.vocabulary import (
     Channel,
     Level,
     PendingReason,
@@ -15,9 +15,9 @@ from deskterm.domain.vocabulary import (
     TicketKind,
     TicketStatus,
 )
-from deskterm.services import tickets
-from deskterm.services.commands import AddNote, LogIncident, UpdateTicket, validate
-from deskterm.services.views import TicketView
+from deskterm.services.core.commands import AddNote, LogIncident, UpdateTicket, validate
+from deskterm.services.core.views import TicketView
+from deskterm.services.tickets import tickets
 
 ROW_COLUMNS = ("ref", "priority", "status", "title", "caller", "service", "group", "assignee", "opened_at")
 NOTE_COLUMNS = ("id", "author", "visibility", "channel", "minutes", "created_at", "body")

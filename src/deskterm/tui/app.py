@@ -12,17 +12,17 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker
 
-from deskterm.services import queue
-from deskterm.services.context import Desk
-from deskterm.services.errors import DesktermError
+from deskterm.services.core.context import Desk
+from deskterm.services.core.errors import DesktermError
+from deskterm.services.tickets import queue
+from deskterm.tui.base.command_line import COMMANDS, CommandLine
+from deskterm.tui.base.help import HelpScreen
+from deskterm.tui.base.messages import DeskChanged
+from deskterm.tui.base.render import for_screen
+from deskterm.tui.base.typeahead import KeyOrder
 from deskterm.tui.commands import AgentProvider, DeskCommandsProvider, TicketProvider
-from deskterm.tui.dialogs.command_line import COMMANDS, CommandLine
-from deskterm.tui.messages import DeskChanged
-from deskterm.tui.render import for_screen
-from deskterm.tui.screens.help import HelpScreen
-from deskterm.tui.screens.queue import QueueScreen
-from deskterm.tui.screens.sla_monitor import SlaMonitorScreen
-from deskterm.tui.typeahead import KeyOrder
+from deskterm.tui.sla.sla_monitor import SlaMonitorScreen
+from deskterm.tui.tickets.queue import QueueScreen
 from deskterm.tui.widgets.status_line import StatusLine
 
 POLL_SECONDS = 1.0
@@ -30,25 +30,25 @@ MAX_PUSHED = 6  # record screens above a main screen: jumping through refs never
 
 
 def _change_board() -> Screen[Any]:
-    from deskterm.tui.screens.change_board import ChangeBoardScreen
+    from deskterm.tui.changes.change_board import ChangeBoardScreen
 
     return ChangeBoardScreen()
 
 
 def _problems() -> Screen[Any]:
-    from deskterm.tui.screens.problems import ProblemsScreen
+    from deskterm.tui.problems.problems import ProblemsScreen
 
     return ProblemsScreen()
 
 
 def _event_console() -> Screen[Any]:
-    from deskterm.tui.screens.event_console import EventConsoleScreen
+    from deskterm.tui.events.event_console import EventConsoleScreen
 
     return EventConsoleScreen()
 
 
 def _handover() -> Screen[Any]:
-    from deskterm.tui.screens.handover import HandoverScreen
+    from deskterm.tui.handover.handover import HandoverScreen
 
     return HandoverScreen()
 
@@ -56,16 +56,16 @@ def _handover() -> Screen[Any]:
 class DeskApp(App[None]):
     TITLE = "deskterm"
     CSS_PATH: ClassVar = [
-        "styles/app.tcss",
-        "styles/queue.tcss",
-        "styles/dialogs.tcss",
-        "styles/ticket.tcss",
-        "styles/sla.tcss",
-        "styles/sla_report.tcss",
-        "styles/handover.tcss",
-        "styles/problems.tcss",
-        "styles/changes.tcss",
-        "styles/events.tcss",
+        "app.tcss",
+        "tickets/queue.tcss",
+        "base/dialogs.tcss",
+        "tickets/ticket.tcss",
+        "sla/sla.tcss",
+        "sla/sla_report.tcss",
+        "handover/handover.tcss",
+        "problems/problems.tcss",
+        "changes/changes.tcss",
+        "events/events.tcss",
     ]
     MODES: ClassVar = {
         "queue": QueueScreen,
@@ -136,9 +136,9 @@ class DeskApp(App[None]):
 
     def _offer_draft(self) -> None:
         """A call left unsaved by a dropped link or a killed process is offered back."""
-        from deskterm.services import drafts
-        from deskterm.tui.dialogs.confirm import ConfirmDialog
-        from deskterm.tui.dialogs.log_call import DRAFT, LogCallDialog
+        from deskterm.services.core import drafts
+        from deskterm.tui.base.confirm import ConfirmDialog
+        from deskterm.tui.tickets.log_call import DRAFT, LogCallDialog
 
         draft = drafts.load_draft(DRAFT)
         if not draft:
@@ -158,7 +158,7 @@ class DeskApp(App[None]):
 
     def save_drafts(self) -> None:
         """Called on SIGHUP and on exit: whatever form is open is written to its draft file."""
-        from deskterm.tui.dialogs.log_call import LogCallDialog
+        from deskterm.tui.tickets.log_call import LogCallDialog
 
         for screen in self.screen_stack:
             if isinstance(screen, LogCallDialog):
@@ -240,7 +240,7 @@ class DeskApp(App[None]):
         if question is None:
             self.go_to(mode)
             return
-        from deskterm.tui.dialogs.confirm import ConfirmDialog
+        from deskterm.tui.base.confirm import ConfirmDialog
 
         self.push_screen(ConfirmDialog(question), lambda ok: self.go_to(mode) if ok else None)
 
@@ -274,25 +274,25 @@ class DeskApp(App[None]):
         elif word in ("chg", "changes"):
             self.switch_mode("changes")
         elif word.startswith("chg"):
-            from deskterm.tui.screens.change_detail import open_change
+            from deskterm.tui.changes.change_detail import open_change
 
             open_change(self, text)
         elif word in ("prb", "problems"):
             self.switch_mode("problems")
         elif word.startswith(("prb", "ke")):
-            from deskterm.tui.screens.problems import open_record
+            from deskterm.tui.problems.problems import open_record
 
             open_record(self, text)
         elif word in ("evt", "events"):
             self.switch_mode("events")
         elif word == "report":
-            from deskterm.tui.screens.sla_report import SlaReportScreen
+            from deskterm.tui.sla.sla_report import SlaReportScreen
 
             self.open_screen(SlaReportScreen(), "report")
         elif word == "handover":
             self.switch_mode("handover")
         elif word == "reports":
-            from deskterm.tui.screens.reports import ReportsScreen
+            from deskterm.tui.reports.reports import ReportsScreen
 
             self.open_screen(ReportsScreen(), "reports")
         elif word == "new":
@@ -318,14 +318,14 @@ class DeskApp(App[None]):
         self.run_worker(work, thread=True, group="open-ticket")
 
     def show_ticket(self, ref: str) -> None:
-        from deskterm.tui.screens.ticket import TicketScreen
+        from deskterm.tui.tickets.ticket import TicketScreen
 
         self.open_screen(TicketScreen(ref), f"ticket:{ref}")
 
     def log_call(self) -> None:
         """A call left unsaved (by a jump to another screen, a dropped link) comes back."""
-        from deskterm.services import drafts
-        from deskterm.tui.dialogs.log_call import DRAFT, LogCallDialog
+        from deskterm.services.core import drafts
+        from deskterm.tui.tickets.log_call import DRAFT, LogCallDialog
 
         draft = drafts.load_draft(DRAFT)
         if draft:
@@ -340,7 +340,7 @@ class DeskApp(App[None]):
 
     def bulk_action(self, what: str, refs: list[str], done: Callable[[list[str]], None]) -> None:
         """``done`` gets the refs that were refused: they stay selected for another try."""
-        from deskterm.tui.dialogs.bulk import BulkDialog
+        from deskterm.tui.tickets.bulk import BulkDialog
 
         dialog = BulkDialog(what, refs)
 
@@ -372,7 +372,7 @@ class DeskApp(App[None]):
 
     def action_quit_desk(self) -> None:
         if self.drafts_unsaved():
-            from deskterm.tui.dialogs.confirm import ConfirmDialog
+            from deskterm.tui.base.confirm import ConfirmDialog
 
             self.push_screen(
                 ConfirmDialog("A call you are logging is not saved. Quit anyway? Its draft is kept."),

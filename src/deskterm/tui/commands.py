@@ -4,11 +4,12 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from deskterm.domain.refs import RefError, RefKind, looks_like_ref, parse_ref
-from deskterm.services import people, tickets
-from deskterm.services.errors import DesktermError
-from deskterm.tui.dialogs.card import CardDialog
-from deskterm.tui.render import safe
+from deskterm.domain.core.refs import RefError, RefKind, looks_like_ref, parse_ref
+from deskterm.services.core.errors import DesktermError
+from deskterm.services.people import people
+from deskterm.services.tickets import tickets
+from deskterm.tui.base.card import CardDialog
+from deskterm.tui.base.render import safe
 
 
 class TicketProvider(Provider):
@@ -53,7 +54,7 @@ class TicketProvider(Provider):
     async def _exact(self, desk: object, ref: str) -> str | None:
         import asyncio
 
-        from deskterm.services import queue
+        from deskterm.services.tickets import queue
 
         try:
             return await asyncio.to_thread(queue.ticket_exists, desk, ref)  # type: ignore[arg-type]

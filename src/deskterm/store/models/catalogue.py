@@ -3,7 +3,7 @@
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from deskterm.domain.vocabulary import CIRelation, CIStatus, Criticality, LifecycleStatus
+from deskterm.domain.core.vocabulary import CIRelation, CIStatus, Criticality, LifecycleStatus
 from deskterm.store.base import Base
 from deskterm.store.models.people import Agent, Group
 from deskterm.store.types import str_enum

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from deskterm.domain.change import (
+from deskterm.domain.changes.change import (
     ApprovalLevel,
     CabRule,
     ChangeOutcome,
@@ -19,7 +19,7 @@ from deskterm.domain.change import (
     ChangeType,
     VoteDecision,
 )
-from deskterm.domain.vocabulary import Level, Priority
+from deskterm.domain.core.vocabulary import Level, Priority
 from deskterm.store.base import Base, UTCDateTime
 from deskterm.store.models.catalogue import ConfigurationItem, Service
 from deskterm.store.models.people import Agent

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from deskterm.domain.events import RuleAction, Severity, Significance
+from deskterm.domain.events.events import RuleAction, Severity, Significance
 from deskterm.store.base import Base, UTCDateTime
 from deskterm.store.models.catalogue import ConfigurationItem
 from deskterm.store.models.ticket import Ticket

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from deskterm.domain.vocabulary import Tier
+from deskterm.domain.core.vocabulary import Tier
 from deskterm.store.base import Base, UTCDateTime
 from deskterm.store.types import str_enum
 

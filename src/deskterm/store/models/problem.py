@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from deskterm.domain.problem import KnownErrorStatus, ProblemStatus
-from deskterm.domain.vocabulary import Level, Priority
+from deskterm.domain.core.vocabulary import Level, Priority
+from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
 from deskterm.store.base import Base, UTCDateTime
 from deskterm.store.models.catalogue import ConfigurationItem, Service
 from deskterm.store.models.people import Agent, Group

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from deskterm.domain.vocabulary import (
+from deskterm.domain.core.vocabulary import (
     Channel,
     Level,
     NoteVisibility,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from deskterm.domain.vocabulary import Priority, TicketKind, TicketStatus
+from deskterm.domain.core.vocabulary import Priority, TicketKind, TicketStatus
 from deskterm.store.base import UTCDateTime
 from deskterm.store.models import Agent, Contact, Group, GroupMember, Service, Ticket
 

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from deskterm.tui.render import cell, fit_columns
+from deskterm.tui.base.render import cell, fit_columns
 
 R = TypeVar("R")
 

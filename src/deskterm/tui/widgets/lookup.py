@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from deskterm.services.errors import DesktermError
-from deskterm.services.search import Suggestion
-from deskterm.tui.render import safe
+from deskterm.services.core.errors import DesktermError
+from deskterm.services.core.search import Suggestion
+from deskterm.tui.base.render import safe
 
 Finder = Callable[[str], list[Suggestion]]
 

@@ -4,8 +4,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from deskterm.services.queue import Pulse
-from deskterm.tui.render import safe
+from deskterm.services.tickets.queue import Pulse
+from deskterm.tui.base.render import safe
 
 
 class StatusLine(Static):
@@ -31,7 +31,7 @@ class StatusLine(Static):
 
     def check_handover(self) -> None:
         """Ask (in a worker) whether the previous shift's handover waits for acknowledgement."""
-        from deskterm.services import handover
+        from deskterm.services.handover import handover
 
         desk = getattr(self.app, "desk", None)
         if desk is None:

@@ -1,0 +1,1 @@
+"""The demo desk: seed() and its generators; only the CLI and the tests import it."""

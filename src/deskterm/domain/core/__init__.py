@@ -1,0 +1,1 @@
+"""Domain rules every capability shares: clock, refs, untrusted-text policy, vocabulary, priority matrix."""

@@ -1,0 +1,1 @@
+"""Domain rules of event management: monitoring events, their rules and correlation to incidents."""

@@ -1,0 +1,1 @@
+"""Domain rules of the shift handover: digest, notes, sign-off and acknowledgement."""

@@ -1,0 +1,1 @@
+"""Domain rules of problem management and the known error database (KEDB)."""

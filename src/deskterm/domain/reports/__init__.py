@@ -1,0 +1,1 @@
+"""Domain rules of the service desk's reports (KPIs) and customer satisfaction."""

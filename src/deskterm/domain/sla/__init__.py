@@ -1,0 +1,1 @@
+"""Domain rules of service level management: calendars, agreements, clocks, the monitor and reports."""

@@ -1,0 +1,1 @@
+"""Domain rules of tickets: incidents and service requests, the queue, escalation."""

@@ -1,0 +1,1 @@
+"""Use cases of the service catalogue and the CMS (services, CIs and their relationships)."""

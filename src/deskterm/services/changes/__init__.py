@@ -1,0 +1,1 @@
+"""Use cases of change management: RFCs, CABs, the forward schedule, windows and KPIs."""

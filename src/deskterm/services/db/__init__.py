@@ -1,0 +1,1 @@
+"""The desk's own database: backups, restores and integrity checks (with the audit chain)."""

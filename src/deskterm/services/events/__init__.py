@@ -1,0 +1,1 @@
+"""Use cases of event management: monitoring events, their rules and correlation to incidents."""

@@ -1,0 +1,1 @@
+"""Use cases of the shift handover: digest, notes, sign-off and acknowledgement."""

@@ -1,0 +1,1 @@
+"""Use cases of people: agents, support groups and callers."""

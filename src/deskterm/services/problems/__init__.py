@@ -1,0 +1,1 @@
+"""Use cases of problem management and the known error database (KEDB)."""

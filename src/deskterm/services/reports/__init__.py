@@ -1,0 +1,1 @@
+"""Use cases of the service desk's reports (KPIs) and customer satisfaction."""

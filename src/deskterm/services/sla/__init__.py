@@ -1,0 +1,1 @@
+"""Use cases of service level management: calendars, agreements, clocks, the monitor and reports."""

@@ -1,0 +1,1 @@
+"""Use cases of tickets: incidents and service requests, the queue, escalation."""

@@ -1,0 +1,1 @@
+"""The TUI's base screens, generic dialogs (confirm, form, command line, help) and helpers."""

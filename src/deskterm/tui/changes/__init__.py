@@ -1,0 +1,1 @@
+"""Screens and dialogs of change management: RFCs, CABs, the forward schedule, windows and KPIs."""

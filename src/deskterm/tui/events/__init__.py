@@ -1,0 +1,1 @@
+"""Screens and dialogs of event management: monitoring events, their rules and correlation to incidents."""

@@ -1,0 +1,1 @@
+"""Screens and dialogs of the shift handover: digest, notes, sign-off and acknowledgement."""

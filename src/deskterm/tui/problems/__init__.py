@@ -1,0 +1,1 @@
+"""Screens and dialogs of problem management and the known error database (KEDB)."""

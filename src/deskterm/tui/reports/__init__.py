@@ -1,0 +1,1 @@
+"""Screens and dialogs of the service desk's reports (KPIs) and customer satisfaction."""

@@ -1,0 +1,1 @@
+"""Screens and dialogs of service level management: calendars, agreements, clocks, the monitor and reports."""

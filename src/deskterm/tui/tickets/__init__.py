@@ -1,0 +1,1 @@
+"""Screens and dialogs of tickets: incidents and service requests, the queue, escalation."""
