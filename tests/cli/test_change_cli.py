@@ -47,6 +47,10 @@ def team(db_url: str, me: str) -> Iterator[Team]:
     t = Team(db_url, FixedClock(datetime.now(UTC)))  # the CLI itself runs on the real clock
     for login in ("ana", "bob", "carol", "mgr"):
         t[login]
+    owner = open_desk(db_url, identity=current_identity())  # the CLI's account owns the desk
+    f.grant(owner, "ana", "admin")
+    f.grant(owner, "mgr", "change-manager")
+    owner.close()
     ana = t["ana"]
     f.service(ana, "Email")
     f.ci(ana, "mail-db", services=["Email"])

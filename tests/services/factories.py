@@ -1,7 +1,7 @@
 """Small builders for service tests: callers, groups, agents, tickets and what the store recorded.
 
-There are no services to create groups or agents yet, so those are added through a unit of
-work directly; everything else goes through the public services with validated commands.
+Groups, agents and role grants are added through a unit of work directly (quicker than a team
+file); everything else goes through the public services with validated commands.
 """
 
 from decimal import Decimal
@@ -25,6 +25,7 @@ from deskterm.services.core.views import CIView, ContactView, NoteView, ServiceV
 from deskterm.services.people import people
 from deskterm.services.tickets import tickets
 from deskterm.store.models import Agent, AuditEntry, Group, Ticket
+from deskterm.store.models.access import AgentRole
 
 
 def contact(desk: Desk, name: str = "Wang Wei", **kw: Any) -> ContactView:
@@ -59,6 +60,15 @@ def agent(desk: Desk, login: str, *, groups: tuple[str, ...] = (), active: bool 
         uow.session.add(new)
         uow.session.flush()
         return new.id
+
+
+def grant(desk: Desk, login: str, *roles: str) -> None:
+    """Give ``login`` roles directly (as a team file would): for tests whose agent needs one."""
+    with desk.writing() as uow:
+        a = uow.session.scalar(select(Agent).where(Agent.login == login))
+        assert a is not None, f"no agent {login}"
+        held = set(uow.session.scalars(select(AgentRole.role).where(AgentRole.agent_id == a.id)))
+        uow.session.add_all(AgentRole(agent_id=a.id, role=r) for r in roles if r not in held)
 
 
 def join(desk: Desk, login: str, group_name: str) -> None:

@@ -1,5 +1,5 @@
-"""``deskterm db upgrade | current | downgrade REV``: the schema of the desk database (and
-backup, restore, check, from cli/db_backup.py)."""
+"""``deskterm db upgrade | current | downgrade REV | grants``: the schema of the desk database
+and, on PostgreSQL, the roles agents connect as (backup, restore, check: cli/db_backup.py)."""
 
 import argparse
 import sys
@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_format(down)
     handler(down, _downgrade)
     db_backup.register(dbsub)
+    gr = dbsub.add_parser(
+        "grants", help="PostgreSQL: a group role with only what agents need, their login roles"
+    )
+    add_format(gr)
+    handler(gr, _grants)
 
 
 def _upgrade(app: CliApp) -> int:
@@ -52,4 +57,11 @@ def _downgrade(app: CliApp) -> int:
         if answer.strip().lower() != "yes":
             raise InvalidInput("downgrade cancelled; nothing was changed")
     emit(schema.downgrade(app.settings, app.args.revision), app.fmt, COLUMNS)
+    return 0
+
+
+def _grants(app: CliApp) -> int:
+    from deskterm.services.db import grants as db_grants
+
+    emit(db_grants.grants(app.desk), app.fmt, ("group_role", "admin_role", "login_roles", "revoked"))
     return 0

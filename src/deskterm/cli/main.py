@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         problems,
         reports,
         sla,
+        team,
         tickets,
     )
 
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         problems,
         changes,
         events,
+        team,
     ):
         module.register(sub)
     return parser

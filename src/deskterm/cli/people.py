@@ -1,33 +1,35 @@
-"""``deskterm whoami``, ``agent list``, ``group list``, ``contact add | list``."""
+"""``agent list``, ``group list``, ``contact add | list`` (the rest of agent, group and whoami:
+:mod:`deskterm.cli.team`)."""
 
 import argparse
 
+from deskterm.cli import team
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
 from deskterm.services.core.commands import AddContact, validate
-from deskterm.services.people import people
+from deskterm.services.people import agents, people
 
-AGENT_COLUMNS = ("login", "display_name", "email", "phone", "active", "groups")
+AGENT_COLUMNS = ("login", "display_name", "email", "active", "roles", "groups")
 GROUP_COLUMNS = ("name", "tier", "lead", "members")
 CONTACT_COLUMNS = ("id", "name", "email", "phone", "organisation", "vip")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    who = sub.add_parser("whoami", help="the agent you act as (your OS account)")
-    add_format(who)
-    handler(who, _whoami)
+    team.register_whoami(sub)
 
     agent = sub.add_parser("agent", help="agents")
     asub = agent.add_subparsers(dest="agent_command", required=True, metavar="COMMAND")
     al = asub.add_parser("list", help="list agents")
     add_format(al)
     handler(al, _agents)
+    team.register_agent(asub)
 
     group = sub.add_parser("group", help="support groups")
     gsub = group.add_subparsers(dest="group_command", required=True, metavar="COMMAND")
     gl = gsub.add_parser("list", help="list groups by tier")
     add_format(gl)
     handler(gl, _groups)
+    team.register_group(gsub)
 
     contact = sub.add_parser("contact", help="callers")
     csub = contact.add_subparsers(dest="contact_command", required=True, metavar="COMMAND")
@@ -46,13 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     handler(cl, _contact_list)
 
 
-def _whoami(app: CliApp) -> int:
-    emit(people.whoami(app.desk), app.fmt, AGENT_COLUMNS)
-    return 0
-
-
 def _agents(app: CliApp) -> int:
-    emit(people.list_agents(app.desk), app.fmt, AGENT_COLUMNS)
+    emit(agents.list_agents(app.desk), app.fmt, AGENT_COLUMNS)
     return 0
 
 

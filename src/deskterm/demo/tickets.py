@@ -61,6 +61,7 @@ from deskterm.demo.wording import (
     RESOLUTIONS,
     WORKAROUNDS,
 )
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import (
     Channel,
     PendingReason,
@@ -69,6 +70,7 @@ from deskterm.domain.core.vocabulary import (
     TicketStatus,
     Tier,
 )
+from deskterm.services.core import access
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput
 from deskterm.store.models import Contact, Note, RefCounter, Service, Ticket
@@ -116,6 +118,7 @@ def generate_demo(
         raise InvalidInput(f"the demo makes between 0 and {MAX_TICKETS} tickets, not {tickets}")
     started = time.perf_counter()
     with desk.writing() as uow:
+        access.require(uow, Action.DEMO_SEED)
         held = _held(uow.session)
         if held:
             raise InvalidInput(

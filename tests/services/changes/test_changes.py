@@ -96,6 +96,8 @@ def team(db_url: str, clock: FixedClock) -> Iterator[Team]:
     ana = t["ana"]  # raises changes
     for login in ("bob", "carol", "dan", "erin", "mgr", "boss"):
         t[login]
+    f.grant(ana, "mgr", "change-manager")
+    f.grant(ana, "boss", "change-manager")
     f.service(ana, "Email")
     f.ci(ana, "mail-db", services=["Email"])
     f.ci(ana, "db-host")
@@ -273,8 +275,10 @@ def test_the_manager_waits_for_the_cab_rule(team: Team) -> None:
     changes.vote(team["bob"], c.ref, "approve")
     with pytest.raises(NotPermitted, match=r"rule majority, 1 of 2 votes cast, recommendation pending"):
         changes.decide(team["mgr"], c.ref, True)
-    with pytest.raises(NotPermitted, match="only the change manager of CAB"):
+    with pytest.raises(NotPermitted, match="without the role change-manager"):
         changes.decide(team["bob"], c.ref, True)
+    with pytest.raises(NotPermitted, match="only the change manager of CAB"):
+        changes.decide(team["boss"], c.ref, True)  # a change manager, of the ECAB
     c = changes.vote(team["carol"], c.ref, "reject", "no backout tested")
     assert c.cab_outcome is CabOutcome.REJECTED  # 1 to 1 of 2 eligible (dan implements): no majority
     with pytest.raises(NotPermitted, match="recommendation rejected"):
@@ -430,8 +434,10 @@ def test_cancel_and_reject_need_a_reason_and_the_right_person(team: Team) -> Non
     with pytest.raises(InvalidInput, match="say why"):
         changes.cancel(team["ana"], c.ref, " ")
     changes.submit(team["ana"], c.ref)
-    with pytest.raises(NotPermitted, match="only a change manager rejects"):
+    with pytest.raises(NotPermitted, match="without the role change-manager"):
         changes.reject(team["bob"], c.ref, "no")
+    with pytest.raises(NotPermitted, match="only a change manager rejects"):
+        changes.reject(team["boss"], c.ref, "no")  # a change manager, of the ECAB
     c = changes.reject(team["mgr"], c.ref, "not now")
     assert c.state is S.REJECTED
     with pytest.raises(InvalidInput, match="it can go to nowhere"):

@@ -22,6 +22,7 @@ from deskterm.tui.changes.change_calendar import ChangeCalendarScreen
 from deskterm.tui.changes.change_detail import ChangeDetailScreen, body
 from deskterm.tui.changes.change_kpi import ChangeKpiScreen
 from tests.conftest import FROZEN, open_desk
+from tests.services import factories as f
 from tests.tui.changes.test_snapshots_changes import change_app, changes_template  # noqa: F401 (fixtures)
 from tests.tui.conftest import settle, wait_for
 from tests.tui.tickets.test_ticket_screen import choose, error_text, focus_field, save, screen_text, type_text
@@ -40,6 +41,7 @@ def people(app: DeskApp, seeded_url: str) -> Iterator[dict[str, Desk]]:
         assert desks[who.login].actor_id  # enrolled as an agent
     assert app.desk.actor_id
     cab.add(app.desk, "Test CAB", manager="dave", members=["alice", "bob", "carol"], rule="majority")
+    f.grant(app.desk, "dave", "change-manager")
     yield desks
     for login in ("bob", "carol", "dave"):
         desks[login].close()

@@ -4,8 +4,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import CIRelation
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.commands import AddCI, AddService
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import Conflict, InvalidInput
@@ -23,6 +24,7 @@ def _exists(s: Session, model: type[Service] | type[ConfigurationItem], name: st
 
 def add_service(desk: Desk, cmd: AddService) -> ServiceView:
     with desk.writing() as uow:
+        access.require(uow, Action.CATALOGUE_WRITE)
         s = uow.session
         if _exists(s, Service, cmd.name):
             raise Conflict(f"a service named {cmd.name!r} exists already; pick another name")
@@ -56,6 +58,7 @@ def list_services(desk: Desk) -> list[ServiceView]:
 
 def add_ci(desk: Desk, cmd: AddCI) -> CIView:
     with desk.writing() as uow:
+        access.require(uow, Action.CATALOGUE_WRITE)
         s = uow.session
         if _exists(s, ConfigurationItem, cmd.name):
             raise Conflict(f"a CI named {cmd.name!r} exists already; pick another name")
@@ -109,6 +112,7 @@ def show_ci(desk: Desk, name: str) -> CIView:
 def relate_cis(desk: Desk, source: str, relation: CIRelation, target: str) -> CIView:
     """Record ``source relation target``; a duplicate or a self-relation is refused."""
     with desk.writing() as uow:
+        access.require(uow, Action.CATALOGUE_WRITE)
         s = uow.session
         src, dst = lookup.ci(s, source), lookup.ci(s, target)
         if src.id == dst.id:

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.changes.change import CabRule, ChangeState
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.text import single_line
 from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import CabView, ChangeSummary
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import Conflict, InvalidInput, NotFound
 from deskterm.store.models import Agent
@@ -84,6 +85,7 @@ def add(
         raise InvalidInput("a CAB name is 1 to 80 characters", field="name")
     rule = CabRule(rule)
     with desk.writing() as uow:
+        access.require(uow, Action.CAB_MANAGE)
         s = uow.session
         if s.scalar(select(Cab.id).where(func.lower(Cab.name) == name.lower())) is not None:
             raise Conflict(f"a CAB named {name!r} exists already; change it with deskterm cab update")
@@ -112,6 +114,7 @@ def update(
 ) -> CabView:
     """Change what is given; ``members`` replaces the whole membership."""
     with desk.writing() as uow:
+        access.require(uow, Action.CAB_MANAGE)
         s = uow.session
         cab = _find(s, name)
         if manager is not None:

@@ -4,6 +4,7 @@ or assessment."""
 from sqlalchemy.orm import Session
 
 from deskterm.domain.changes.change import EDITABLE, ChangeState
+from deskterm.domain.core.permissions import Action
 from deskterm.services.changes import change_windows
 from deskterm.services.changes.change_records import RECORD, detail, find, risk_rules
 from deskterm.services.changes.change_views import ChangeDetail, RaiseChange, UpdateChange
@@ -18,7 +19,7 @@ from deskterm.services.changes.change_writes import (
     _relationships,
     _span,
 )
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput
 from deskterm.services.tickets.tickets import next_number
@@ -28,6 +29,7 @@ from deskterm.store.models.change import Change
 def raise_change(desk: Desk, cmd: RaiseChange) -> ChangeDetail:
     """Save an RFC as a draft; the ref is taken atomically."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         if cmd.template:
             cmd = _from_template(s, cmd)
@@ -103,6 +105,7 @@ def _from_template(s: Session, cmd: RaiseChange) -> RaiseChange:
 def update_change(desk: Desk, ref: str, cmd: UpdateChange, *, expected_version: int | None) -> ChangeDetail:
     """Edit fields while in draft or assessment; a stale ``expected_version`` is a conflict."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         _check_version(s, c, expected_version)

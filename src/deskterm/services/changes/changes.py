@@ -34,6 +34,7 @@ from deskterm.domain.changes.change import (
     check_transition,
     review_required,
 )
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import TicketKind
 from deskterm.services.changes import change_windows
 from deskterm.services.changes.change_edits import raise_change, update_change
@@ -72,7 +73,7 @@ from deskterm.services.changes.forward_schedule import (
     templates,
     windows,
 )
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput, NotPermitted
 from deskterm.store.models.change import Cab, Change, ChangeVote
@@ -115,6 +116,7 @@ __all__ = [
 def submit(desk: Desk, ref: str) -> ChangeDetail:
     """Leave draft (the 7 Rs and plans complete), then go on as far as the type allows."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         if c.state not in (ChangeState.DRAFT, ChangeState.ASSESSMENT):
@@ -152,6 +154,7 @@ def vote(desk: Desk, ref: str, decision: VoteDecision, comment: str = "") -> Cha
     decision = VoteDecision(decision)
     comment = _text(comment, "comment")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_VOTE)
         s = uow.session
         c = find(s, ref, for_update=True)
         if (c.state is not ChangeState.AUTHORISATION and not _retrospective(c)) or c.cab is None:
@@ -198,6 +201,7 @@ def decide(desk: Desk, ref: str, approve: bool, comment: str = "") -> ChangeDeta
     """The change manager's final word; approving needs the CAB's rule met first."""
     comment = _text(comment, "comment")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_DECIDE)
         s = uow.session
         c = find(s, ref, for_update=True)
         me = uow.actor
@@ -245,6 +249,7 @@ def schedule(desk: Desk, ref: str, start: datetime, end: datetime) -> ChangeDeta
     """Set or move the planned window (collisions are recomputed); authorised -> scheduled."""
     _window(start, end)
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         if c.state in FINISHED or c.state in (ChangeState.IMPLEMENTING, ChangeState.REVIEW):
@@ -269,6 +274,7 @@ def implement(desk: Desk, ref: str) -> ChangeDetail:
     """Start implementing: scheduled changes, or an emergency change awaiting authorisation
     (it then counts as unauthorised until the change manager decides retrospectively)."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         ed = _Edit(uow, c)
@@ -293,6 +299,7 @@ def review(
     if not lessons:
         raise InvalidInput("a review needs the lessons learned (--lessons TEXT)", field="lessons")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         ed = _Edit(uow, c)
@@ -315,6 +322,7 @@ def close(desk: Desk, ref: str, outcome: ChangeOutcome | None = None) -> ChangeD
     """Close with an outcome (default: the review's); failed, backed-out and emergency
     changes need their post-implementation review first."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         final = ChangeOutcome(outcome) if outcome is not None else c.review_outcome
@@ -349,6 +357,7 @@ def reject(desk: Desk, ref: str, reason: str) -> ChangeDetail:
     if not reason:
         raise InvalidInput("say why the change is rejected (--reason TEXT)", field="reason")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_DECIDE)
         s = uow.session
         c = find(s, ref, for_update=True)
         me = uow.actor
@@ -370,6 +379,7 @@ def cancel(desk: Desk, ref: str, reason: str) -> ChangeDetail:
     if not reason:
         raise InvalidInput("say why the change is cancelled (--reason TEXT)", field="reason")
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         ed = _Edit(uow, c)
@@ -417,6 +427,7 @@ def move(desk: Desk, ref: str, to_state: ChangeState) -> ChangeDetail:
             )
         return schedule(desk, ref, planned[0], planned[1])
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         ed = _Edit(uow, c)
@@ -435,6 +446,7 @@ def move(desk: Desk, ref: str, to_state: ChangeState) -> ChangeDetail:
 def link_incident(desk: Desk, ref: str, incident_ref: str) -> ChangeDetail:
     """Record that an incident was caused by this change (a disruption, for the KPIs)."""
     with desk.writing() as uow:
+        access.require(uow, Action.CHANGE_WRITE)
         s = uow.session
         c = find(s, ref, for_update=True)
         t = lookup.ticket(s, incident_ref)

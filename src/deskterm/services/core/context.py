@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from deskterm import paths
 from deskterm.config import Settings
 from deskterm.domain.core.clock import Clock, SystemClock
+from deskterm.domain.core.permissions import OWNER_ROLES, Action, Role
 from deskterm.domain.core.priority import PriorityMatrix
 from deskterm.domain.core.urls import mask_url, scrub
 from deskterm.services.core.errors import (
@@ -35,11 +36,18 @@ from deskterm.store.engine import (
     session_factories,
 )
 from deskterm.store.models import Agent, AuditEntry
+from deskterm.store.models.access import AgentRole
+from deskterm.store.queries import access as access_q
 
 
-def _unavailable(exc: Exception, url: str) -> DatabaseUnavailable:
+def _unavailable(exc: Exception, url: str) -> DesktermError:
     text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
     text = scrub(text, url)
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # PostgreSQL said no
+        return NotPermitted(
+            f"the database refused your login role ({text}); ask an admin to run deskterm db grants "
+            "or to add your role to db_roles"
+        )
     if "locked" in text or "busy" in text:
         return DatabaseUnavailable(
             "the database stayed busy for 30 seconds (another deskterm is writing); try again"
@@ -110,6 +118,8 @@ class UnitOfWork:
     # (record kind, ref, field, old, new) of every audit row of this unit of work, in order:
     # what an ``apply`` reports as added, changed and removed.
     audited: list[tuple[str, str | None, str, str | None, str | None]] = field(default_factory=list)
+    roles: frozenset[Role] = frozenset({Role.AGENT})
+    checked: bool = False  # set by access.require; unchecked writes need the agent role
 
     def audit(
         self,
@@ -157,6 +167,9 @@ class Desk:
     _read: sessionmaker[Session] = field(init=False, repr=False)
     _write: sessionmaker[Session] = field(init=False, repr=False)
     _actor_id: int | None = field(default=None, init=False, repr=False)
+    #: How the acting agent was established, for ``whoami`` (set when first resolved).
+    established_by: str = field(default="", init=False)
+    _reader_checked: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._read, self._write = session_factories(self.engine)
@@ -207,6 +220,12 @@ class Desk:
     def reading(self) -> Iterator[Session]:
         """A read-only session (begins DEFERRED on SQLite, so it never blocks writers)."""
         try:
+            if not self._reader_checked:  # a team desk shows nothing to an unknown account
+                self._reader_checked = True
+                if self._actor_id is None:
+                    with self._read() as probe:  # its own snapshot: the reader's starts fresh
+                        if access_q.is_team_desk(probe):
+                            self._actor_id = self._team_agent_id(probe)
             with self._read() as session:
                 yield session  # closing ends the transaction; loaded objects stay readable
         except (OperationalError, DBAPIError) as exc:
@@ -215,14 +234,42 @@ class Desk:
     @contextmanager
     def writing(self) -> Iterator[UnitOfWork]:
         """A unit of work: commits on success, rolls everything back on any error."""
+        from deskterm.services.core import access  # access builds sentences from this module's types
+
         try:
             with self._write() as session, session.begin():
                 actor = self._actor(session)
-                yield UnitOfWork(session=session, actor=actor, now=self.clock.now())
+                uow = UnitOfWork(
+                    session=session, actor=actor, now=self.clock.now(), roles=access.roles_of(session, actor)
+                )
+                yield uow
+                if not uow.checked:  # a write no service function authorised: desk work at least
+                    access.require(uow, Action.TICKET_WRITE)
+        except NotPermitted as exc:
+            self._audit_refusal(exc)
+            raise
         except DesktermError:
             raise
         except (OperationalError, DBAPIError) as exc:
             raise _database_error(exc, self.settings.db) from None
+
+    def _audit_refusal(self, exc: NotPermitted) -> None:
+        """A refusal is kept in the audit trail, in its own transaction (the refused one is gone)."""
+        if self._actor_id is None:
+            return  # no agent to attribute it to: an unknown account, refused before acting
+        with self._write() as session, session.begin():
+            session.add(
+                AuditEntry(
+                    at=self.clock.now(),
+                    actor_id=self._actor_id,
+                    record_kind="access",
+                    record_id=self._actor_id,
+                    record_ref=None,
+                    field="refused",
+                    old=str(exc.details.get("action", "")) or None,
+                    new=exc.message,
+                )
+            )
 
     def _actor(self, session: Session) -> Agent:
         agent = session.get(Agent, self.actor_id)
@@ -236,12 +283,53 @@ class Desk:
         return agent
 
     def _enrolled_agent_id(self, retry: bool = True) -> int:
-        """The agent for this OS account; on first use it becomes one, in its own transaction."""
+        """The acting agent: mapped on a team desk, enrolled on first use on a personal one."""
+        with self._read() as session:
+            team = access_q.is_team_desk(session)
+            if team:
+                return self._team_agent_id(session)
+        return self._personal_agent_id(retry)
+
+    def _team_agent_id(self, session: Session) -> int:
+        """On a team desk nobody is enrolled: the database login role (PostgreSQL) or the OS
+        account (by name from the kernel's uid) must be listed on an agent."""
+        role = access_q.session_user(session)
+        if role is not None:
+            found = access_q.agent_for_account(session, "db", role)
+            if found is not None:
+                self.established_by = f"PostgreSQL login role {role} (session_user), listed in db_roles"
+                return found
+            if role != access_q.schema_owner(session):
+                raise NotPermitted(
+                    f"the database login role {role} is no agent of this team desk; ask an admin to "
+                    f'add db_roles = ["{role}"] to your agent in the team file'
+                )
+        if not self.identity.named:
+            raise NotPermitted(
+                f"uid {self.identity.uid} has no account name on this machine and a team desk "
+                "acts only as a named OS account; ask the system administrator for a passwd entry"
+            )
+        login = self.identity.login
+        found = access_q.agent_for_account(session, "os", login)
+        if found is None:
+            raise NotPermitted(
+                f"the OS account {login} is no agent of this team desk; ask an admin to add "
+                f'os_accounts = ["{login}"] to your agent in the team file'
+            )
+        how = f"OS account {login} (uid {self.identity.uid}), listed in os_accounts"
+        self.established_by = how + (f", connected as the schema owner {role}" if role else "")
+        return found
+
+    def _personal_agent_id(self, retry: bool = True) -> int:
+        """The agent for this OS account; on first use it becomes one, in its own transaction.
+        The first account enrolled owns the personal desk and holds the owner's roles."""
         by_uid = select(Agent.id).where(Agent.os_uid == self.identity.uid)
+        how = f"personal desk: OS account {self.identity.login} (uid {self.identity.uid})"
         with self._write() as session:
             found = session.scalar(by_uid)
             if found is not None:
                 session.rollback()
+                self.established_by = how
                 return found
             login = self.identity.login
             if session.scalar(select(Agent.id).where(Agent.login == login)) is not None:
@@ -256,23 +344,41 @@ class Desk:
             )
             session.add(agent)
             try:
+                session.flush()
+                owner = not access_q.holders(session, Role.ADMIN.value)
+                if owner:
+                    session.add_all(AgentRole(agent_id=agent.id, role=r.value) for r in OWNER_ROLES)
                 session.commit()
             except IntegrityError:  # another process of the same account enrolled first
                 session.rollback()
                 found = session.scalar(by_uid)
                 if found is None and retry:  # another account took the login first: be login-uid
                     session.rollback()
-                    return self._enrolled_agent_id(retry=False)
+                    return self._personal_agent_id(retry=False)
                 assert found is not None
+                self.established_by = how
                 return found
+            self.established_by = how + (
+                ", enrolled on first use as the desk's owner" if owner else ", enrolled on first use"
+            )
             return agent.id
 
     @property
     def actor_id(self) -> int:
         """The acting agent's id; enrols the OS account on first use (a write, once)."""
         if self._actor_id is None:
-            self._actor_id = self._enrolled_agent_id()
+            try:
+                self._actor_id = self._enrolled_agent_id()
+            except DBAPIError as exc:
+                if isinstance(exc, IntegrityError):
+                    raise
+                raise _unavailable(exc, self.settings.db) from None
         return self._actor_id
+
+    def forget_actor(self) -> None:
+        """Establish the acting agent again on the next action (after a team or role change)."""
+        self._actor_id = None
+        self._reader_checked = False
 
     def whoami(self) -> Agent:
         """The acting agent, read (not locked): for filters such as "my work"."""

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from deskterm.domain.core.permissions import Action
+from deskterm.services.core import access
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import InvalidInput
 
@@ -65,6 +67,7 @@ def run_apply(
     result: list[tuple[T, DefinitionChanges]] = []
     try:
         with desk.writing() as uow:
+            access.require(uow, Action.DEFINITIONS_APPLY)  # admins only: definitions shape every ticket
             value = body(uow)
             changes = changes_of(uow, removed_of(value))
             changes.dry_run = dry_run

@@ -10,6 +10,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import Channel, TicketKind, TicketStatus, Tier
 from deskterm.domain.events.events import (
     Alert,
@@ -24,6 +25,7 @@ from deskterm.domain.events.events import (
     open_alert,
     repeat,
 )
+from deskterm.services.core import access
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import ConcurrentInsert
 from deskterm.services.events.event_batch import (
@@ -77,6 +79,7 @@ class _Ingest(Recoveries):
 
     def _write(self, batch: list[tuple[Event, Significance]], counts: IngestSummary) -> None:
         with self.desk.writing() as uow:
+            access.require(uow, Action.EVENT_INGEST)
             s = uow.session
             if s.get_bind().dialect.name == "sqlite":
                 s.execute(sql("PRAGMA cache_size = -65536"))
@@ -339,6 +342,7 @@ class _Ingest(Recoveries):
         """Write the repeats still waiting (the end of an ingest)."""
         if self.deferred:
             with self.desk.writing() as uow:
+                access.require(uow, Action.EVENT_INGEST)
                 take_numbers(uow.session, REVISION, 1)
                 self._store(uow, list(self.deferred.values()))
             self.deferred = {}

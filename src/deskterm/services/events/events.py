@@ -17,7 +17,9 @@ active key refuses the second batch, which is then retried once with fresh state
 import time
 from collections.abc import Callable, Iterable
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.events.events import Event, EventError, Significance
+from deskterm.services.core import access
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput
 from deskterm.services.events import event_rules
@@ -93,6 +95,7 @@ def ingest(
         raise InvalidInput(f"input format {fmt!r} is not known; use one of {', '.join(FORMATS)}")
     if not 1 <= batch_size <= 50_000:
         raise InvalidInput("the batch size must be between 1 and 50000 events")
+    access.check(desk, Action.EVENT_INGEST)
     with desk.reading() as s:
         rules = event_rules.load(s)
         catalog = _Catalog.load(s)

@@ -14,10 +14,12 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.refs import RefError, parse_ref
 from deskterm.domain.core.text import single_line
 from deskterm.domain.core.vocabulary import Priority, TicketStatus
 from deskterm.domain.handover.handover import ShiftError, ShiftPlan, ShiftWindow, breach_bucket, flow
+from deskterm.services.core import access
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from deskterm.services.handover import handover_sources as sources
@@ -462,6 +464,7 @@ def set_note(desk: Desk, text: str, spec: str = "now") -> HandoverMeta:
     text = _clean(text, "note")
     window = shift(desk, spec)
     with desk.writing() as uow:
+        access.require(uow, Action.HANDOVER_WRITE)
         record = _draft(uow, window)
         if record.note != text:
             uow.audit(RECORD, record.id, None, "note", record.note or None, text or None, record.version + 1)
@@ -480,6 +483,7 @@ def set_item_note(desk: Desk, ref: str, text: str, spec: str = "now") -> Handove
     text = _clean(text, "note")
     window = shift(desk, spec)
     with desk.writing() as uow:
+        access.require(uow, Action.HANDOVER_WRITE)
         record = _draft(uow, window)
         item = next((i for i in record.items if i.ref == canonical), None)
         old = item.note if item is not None else None
@@ -504,6 +508,7 @@ def sign_off(desk: Desk, note: str | None = None, spec: str = "now") -> Digest:
     """The outgoing agent signs the shift off: the digest is frozen with the notes."""
     window = shift(desk, spec)
     with desk.writing() as uow:
+        access.require(uow, Action.HANDOVER_WRITE)
         record = _draft(uow, window)
         if note is not None and note.strip() != record.note:
             cleaned = _clean(note, "note")
@@ -526,6 +531,7 @@ def sign_off(desk: Desk, note: str | None = None, spec: str = "now") -> Digest:
 def acknowledge(desk: Desk, handover_id: int | None = None) -> HandoverMeta:
     """The incoming agent acknowledges a signed-off handover (by default the latest waiting)."""
     with desk.writing() as uow:
+        access.require(uow, Action.HANDOVER_WRITE)
         s = uow.session
         stmt = select(Handover).options(
             selectinload(Handover.outgoing), selectinload(Handover.acknowledged_by)

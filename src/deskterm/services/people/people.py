@@ -3,6 +3,8 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from deskterm.domain.core.permissions import Action
+from deskterm.services.core import access
 from deskterm.services.core.commands import AddContact
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import Conflict
@@ -11,10 +13,12 @@ from deskterm.store.models import Agent, Contact, Group
 
 
 def whoami(desk: Desk) -> AgentView:
-    """The agent this OS account acts as (enrolled on first use)."""
-    with desk.writing() as uow:
-        uow.session.refresh(uow.actor, ["groups"])
-        return AgentView.of(uow.actor)
+    """The agent this OS account acts as (enrolled on first use); read-only, so a viewer sees it."""
+    actor_id = desk.actor_id
+    with desk.reading() as s:
+        agent = s.scalar(select(Agent).options(selectinload(Agent.groups)).where(Agent.id == actor_id))
+        assert agent is not None
+        return AgentView.of(agent)
 
 
 def list_agents(desk: Desk) -> list[AgentView]:
@@ -36,6 +40,7 @@ def list_groups(desk: Desk) -> list[GroupView]:
 def add_contact(desk: Desk, cmd: AddContact) -> ContactView:
     """A new caller; an e-mail another caller has (in any case) is refused with exit 5."""
     with desk.writing() as uow:
+        access.require(uow, Action.CONTACT_WRITE)
         if cmd.email:
             same = uow.session.scalar(
                 select(Contact)

@@ -11,11 +11,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.refs import RefError, RefKind, parse_ref
 from deskterm.domain.core.vocabulary import Channel, TicketKind
 from deskterm.domain.problems.kedb import KedbIndex, KnownErrorDoc, keyword_list
 from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.commands import UpdateTicket
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput, NotFound
@@ -244,6 +245,7 @@ def get_known_error(desk: Desk, ref: str) -> KnownErrorView:
 def set_status(desk: Desk, ref: str, status: KnownErrorStatus) -> KnownErrorView:
     """Retire a known error whose cause is gone (it leaves the search), or bring one back."""
     with desk.writing() as uow:
+        access.require(uow, Action.KEDB_PUBLISH)
         ke = find(uow.session, ref)
         if ke.status is not status:
             old = ke.status
@@ -269,6 +271,7 @@ def apply_known_error(
     on the incident, link the incident to the KE's open problem, and with ``notify_caller``
     send the workaround to the caller as a public update."""
     with desk.writing() as uow:
+        access.require(uow, Action.KEDB_PUBLISH)
         s = uow.session
         ke = find(s, ke_ref)
         if ke.status is not KnownErrorStatus.ACTIVE:

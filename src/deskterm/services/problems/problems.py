@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.refs import RefError, RefKind, parse_ref
 from deskterm.domain.core.vocabulary import (
     Level,
@@ -25,7 +26,7 @@ from deskterm.domain.core.vocabulary import (
 )
 from deskterm.domain.problems import problem as rules
 from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.commands import Body, Command, OptionalName, Text, Title, UpdateTicket
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import Conflict, InvalidInput, NotFound
@@ -418,6 +419,7 @@ def problems_of_ticket(desk: Desk, ref: str) -> list[str]:
 def raise_problem(desk: Desk, cmd: RaiseProblem) -> ProblemView:
     """A new problem; its incidents linked (and set pending) in the same transaction."""
     with desk.writing() as uow:
+        access.require(uow, Action.PROBLEM_RAISE)
         s = uow.session
         service = lookup.service(s, cmd.service) if cmd.service else None
         ci = lookup.ci(s, cmd.ci) if cmd.ci else None
@@ -505,6 +507,7 @@ def link_incidents(
     if not wanted:
         raise InvalidInput("name at least one incident ref, e.g. INC-12 INC-13", field="incidents")
     with desk.writing() as uow:
+        access.require(uow, Action.PROBLEM_MANAGE)
         s = uow.session
         p = find(s, ref, for_update=True)
         if expected_version is not None and p.version != expected_version:
@@ -525,6 +528,7 @@ def link_incidents(
 def unlink_incident(desk: Desk, ref: str, incident: str) -> ProblemView:
     """Take an incident off a problem (linked by mistake); it stays as it is otherwise."""
     with desk.writing() as uow:
+        access.require(uow, Action.PROBLEM_MANAGE)
         s = uow.session
         p = find(s, ref, for_update=True)
         t = lookup.ticket(s, incident, for_update=True)
@@ -548,6 +552,7 @@ def update_problem(desk: Desk, cmd: UpdateProblem) -> ProblemView:
     with one resolution naming the problem (their children follow, as tickets do).
     """
     with desk.writing() as uow:
+        access.require(uow, Action.PROBLEM_MANAGE)
         s = uow.session
         p = find(s, cmd.ref, for_update=True)
         if cmd.expected_version is not None and p.version != cmd.expected_version:
@@ -675,6 +680,7 @@ def record_known_error(desk: Desk, cmd: RecordKnownError) -> str:
     from deskterm.services.problems import kedb_index
 
     with desk.writing() as uow:
+        access.require(uow, Action.PROBLEM_MANAGE)
         s = uow.session
         p = find(s, cmd.problem, for_update=True) if cmd.problem else None
         root_cause = (cmd.root_cause or "").strip() or (p.root_cause if p else None)

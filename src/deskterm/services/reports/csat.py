@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from sqlalchemy import Exists, and_, exists, select
 from sqlalchemy.orm import Session
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import TicketStatus
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import Conflict, InvalidInput
 from deskterm.store.models import Agent, Contact, CsatResponse, Group, Ticket
@@ -74,6 +75,7 @@ def record(
             f"the comment is longer than {COMMENT_MAX} characters; shorten it", field="comment"
         )
     with desk.writing() as uow:
+        access.require(uow, Action.CSAT_RECORD)
         s = uow.session
         t = lookup.ticket(s, ref, for_update=True)
         if t.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED) or t.resolved_at is None:

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import Level
 from deskterm.domain.sla.sla import ClockState, Metric, format_duration
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.commands import UpdateTicket
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import ConcurrentInsert, Conflict, InvalidInput
@@ -172,6 +173,7 @@ def add_sip(
     if not title:
         raise InvalidInput("a SIP item needs a title: what will be improved")
     with desk.writing() as uow:
+        access.require(uow, Action.SLA_IMPROVE)
         s = uow.session
         agent = lookup.agent(s, owner)
         ticket = lookup.ticket(s, ref) if ref else None
@@ -266,6 +268,7 @@ def _run_escalations_once(desk: Desk) -> list[Fired]:
     now = desk.clock.now()
     fired: list[Fired] = []
     with desk.writing() as uow:
+        access.require(uow, Action.SLA_ESCALATE)
         s = uow.session
         rules = s.scalars(
             select(EscalationRule)

@@ -5,7 +5,8 @@ Each escalation is recorded on the ticket (an audit entry and an internal note n
 was told and why), in the same transaction as the change itself.
 """
 
-from deskterm.services.core import lookup
+from deskterm.domain.core.permissions import Action
+from deskterm.services.core import access, lookup
 from deskterm.services.core.commands import UpdateTicket
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput
@@ -25,6 +26,7 @@ def escalate_functional(desk: Desk, ref: str, group: str, reason: str, expected_
     if not group:
         raise InvalidInput("pick the group to escalate to", field="group")
     with desk.writing() as uow:
+        access.require(uow, Action.TICKET_WRITE)
         s = uow.session
         t = lookup.ticket(s, ref, for_update=True)
         target = lookup.group(s, group)
@@ -59,6 +61,7 @@ def escalate_hierarchic(desk: Desk, ref: str, reason: str) -> str:
     """Tell management: the service owner for a major incident, else the group lead."""
     why = _reason(reason)
     with desk.writing() as uow:
+        access.require(uow, Action.TICKET_WRITE)
         s = uow.session
         t = lookup.ticket(s, ref, for_update=True)
         owner = t.service.owner if t.service else None

@@ -14,8 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import TicketStatus
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput, NotFound
 from deskterm.services.core.views import TicketRow, TicketView
@@ -224,6 +225,7 @@ def take_next(desk: Desk) -> TicketView:
     from deskterm.services.tickets import tickets  # the update path, with its audit and rules
 
     with desk.writing() as uow:
+        access.require(uow, Action.TICKET_WRITE)
         s = uow.session
         groups = _my_group_ids(s, uow.actor.id)
         stmt = (

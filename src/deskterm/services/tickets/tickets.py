@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import (
     Channel,
     NoteVisibility,
@@ -21,7 +22,7 @@ from deskterm.domain.core.vocabulary import (
     Tier,
 )
 from deskterm.domain.tickets import incident
-from deskterm.services.core import lookup
+from deskterm.services.core import access, lookup
 from deskterm.services.core.commands import AddNote, LogIncident, UpdateTicket
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import Conflict, DesktermError, InvalidInput
@@ -51,6 +52,7 @@ def next_number(session: Session, prefix: str) -> int:
 def log_incident(desk: Desk, cmd: LogIncident) -> TicketView:
     """Log a call as an incident or a service request; the ref is taken atomically."""
     with desk.writing() as uow:
+        access.require(uow, Action.TICKET_WRITE)
         s = uow.session
         caller = lookup.contact(s, cmd.caller)
         service = lookup.service(s, cmd.service) if cmd.service else None
@@ -230,6 +232,7 @@ def _plain(value: Any) -> Any:
 def update_ticket(desk: Desk, cmd: UpdateTicket) -> TicketView:
     """Apply every given field in one transaction, or nothing at all."""
     with desk.writing() as uow:
+        access.require(uow, Action.TICKET_WRITE)
         t = lookup.ticket(uow.session, cmd.ref, for_update=True)
         apply_update(desk, uow, t, cmd)
         return _view(uow.session, t)
@@ -284,6 +287,7 @@ def link_children(desk: Desk, ref: str, children: str) -> str:
     if not wanted:
         raise InvalidInput("name at least one incident ref, e.g. INC-12 INC-13", field="children")
     with desk.writing() as uow:
+        access.require(uow, Action.TICKET_WRITE)
         parent = lookup.ticket(uow.session, ref)
         done = []
         for child_ref in wanted:
@@ -446,6 +450,7 @@ def add_note(desk: Desk, cmd: AddNote) -> NoteView:
     A public update on a parent reaches the caller of every open child too.
     """
     with desk.writing() as uow:
+        access.require(uow, Action.TICKET_WRITE)
         s = uow.session
         t = lookup.ticket(s, cmd.ref)
         note = append_note(uow, t, cmd.body, public=cmd.public, channel=cmd.channel, minutes=cmd.minutes)

@@ -1,5 +1,6 @@
 """All models, imported here so that ``Base.metadata`` knows every table."""
 
+from deskterm.store.models.access import AgentAccount, AgentRole, DeskSetting  # noqa: F401
 from deskterm.store.models.audit import AuditEntry
 from deskterm.store.models.catalogue import CIRelationship, ConfigurationItem, Service, ServiceCI
 from deskterm.store.models.change import Cab, Change
