@@ -5,6 +5,7 @@ import json
 import pytest
 
 from deskterm.demo import tickets as demo
+from deskterm.services.core.identity import current_identity
 from tests.cli.test_cli import Cli
 from tests.conftest import open_desk
 
@@ -12,7 +13,8 @@ from tests.conftest import open_desk
 def test_a_demo_killed_after_its_tickets_is_completed_by_the_next_demo(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    desk = open_desk(db_url)
+    # the same account as the CLI below: it is the personal desk's owner (admin), as in real use
+    desk = open_desk(db_url, identity=current_identity())
     try:
         demo.generate_demo(desk, tickets=40, seed=3)  # the first step committed, then the kill
     finally:

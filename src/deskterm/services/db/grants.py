@@ -70,6 +70,9 @@ def grants(desk: Desk) -> GrantsView:
         s.execute(text(f"REVOKE CREATE ON SCHEMA {schema} FROM {g}"))
         s.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {g}"))
         s.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {_ident(AUDIT_TABLE)} FROM {g}"))
+        # the chain seal is written just after its row, in the same transaction: that one column
+        # only (the append-only trigger refuses any change to a row's content or a set seal)
+        s.execute(text(f"GRANT UPDATE (chain_hash) ON {_ident(AUDIT_TABLE)} TO {g}"))
         s.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {_ident('alembic_version')} FROM {g}"))
         s.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {g}"))
         admins = group_role_name(s, "admins")

@@ -271,7 +271,7 @@ def apply_known_error(
     on the incident, link the incident to the KE's open problem, and with ``notify_caller``
     send the workaround to the caller as a public update."""
     with desk.writing() as uow:
-        access.require(uow, Action.KEDB_PUBLISH)
+        access.require(uow, Action.TICKET_WRITE)  # the desk applies workarounds: ticket work
         s = uow.session
         ke = find(s, ke_ref)
         if ke.status is not KnownErrorStatus.ACTIVE:

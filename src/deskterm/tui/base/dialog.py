@@ -40,7 +40,9 @@ class DeskDialog(ModalScreen[ResultT]):
             self._pending = (result,)
 
     def on_screen_resume(self) -> None:
-        if self._pending is not None:
+        # the resume is handled a moment after the dialog came back on top: it may have been
+        # closed meanwhile (a jump with 1-6), or covered again
+        if self._pending is not None and self.app.screen is self:
             (result,) = self._pending
             self._pending = None
             self.dismiss(result)
