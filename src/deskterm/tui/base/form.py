@@ -20,6 +20,7 @@ from deskterm.services.core.search import Suggestion
 from deskterm.tui.base.desk_app import alive
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.render import for_screen, safe
+from deskterm.tui.widgets.choice import Choice
 from deskterm.tui.widgets.lookup import Lookup
 
 
@@ -125,7 +126,7 @@ class FormDialog(DeskDialog[str | None]):
             return area
         if f.kind == "select":
             options = list(f.options) or ([(f.value, f.value)] if f.value else [])
-            return Select(
+            return Choice(
                 options,
                 value=f.value if f.value else Select.NULL,
                 allow_blank=not f.value,

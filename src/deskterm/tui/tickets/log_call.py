@@ -24,6 +24,7 @@ from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.render import for_screen, safe
 from deskterm.tui.problems.kedb_panel import KedbPanel
+from deskterm.tui.widgets.choice import Choice
 from deskterm.tui.widgets.lookup import Lookup
 
 DRAFT = "log-call"
@@ -50,14 +51,14 @@ class LogCallDialog(DeskDialog[str | None]):
         with VerticalScroll(classes="dialog form", id="log-call-form"):
             yield Label(Text("Log a call", style="bold"), classes="form-title")
             with Horizontal(classes="form-row"):
-                yield Select(
+                yield Choice(
                     [("incident", "incident"), ("service request", "request")],
                     value="incident",
                     allow_blank=False,
                     compact=True,
                     id="field-kind",
                 )
-                yield Select(
+                yield Choice(
                     [(c.value, c.value) for c in Channel if c is not Channel.EVENT],
                     value="phone",
                     allow_blank=False,
@@ -92,8 +93,8 @@ class LogCallDialog(DeskDialog[str | None]):
             yield Input(placeholder="e.g. access, hardware, software", id="field-category")
             yield Label("Impact · Urgency → Priority", classes="form-label")
             with Horizontal(classes="form-row"):
-                yield Select(LEVELS, value="medium", allow_blank=False, compact=True, id="field-impact")
-                yield Select(LEVELS, value="medium", allow_blank=False, compact=True, id="field-urgency")
+                yield Choice(LEVELS, value="medium", allow_blank=False, compact=True, id="field-impact")
+                yield Choice(LEVELS, value="medium", allow_blank=False, compact=True, id="field-urgency")
                 yield Label("", id="priority")
             yield Label("", id="error-form", classes="form-error")
             yield Label("ctrl+s save · tab next · escape cancel", classes="dialog-keys")
