@@ -7,6 +7,8 @@ a drop-down, then ``pagedown``). Until the map exists a page move has nothing to
 it does nothing; every other behaviour is Textual's.
 """
 
+from typing import Literal
+
 from textual.app import ComposeResult
 from textual.widgets import Select
 from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
@@ -15,7 +17,7 @@ from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
 class ChoiceOverlay(SelectOverlay):
     """The pop-up list of a ``Choice``: page moves wait for the list to be laid out."""
 
-    def _move_page(self, direction: int) -> None:
+    def _move_page(self, direction: Literal[-1, 1]) -> None:
         if not self._lines or (self.highlighted or 0) not in self._index_to_line:
             return
         super()._move_page(direction)
