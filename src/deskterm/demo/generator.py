@@ -19,6 +19,7 @@ from deskterm.demo.organisation import (
     LEADS,
     ORGANISATIONS,
     RELATIONS,
+    ROLES,
     SERVICE_CIS,
     SERVICE_DESK,
     SERVICES,
@@ -30,6 +31,7 @@ from deskterm.domain.core.vocabulary import Tier
 from deskterm.services.core.context import UnitOfWork
 from deskterm.store.models import (
     Agent,
+    AgentRole,
     AuditEntry,
     CIRelationship,
     ConfigurationItem,
@@ -141,6 +143,9 @@ class Generator:
             )
             next_id += 1
         self._insert(Agent, agent_rows)
+        self._insert(
+            AgentRole, [{"agent_id": by_login[a], "role": r} for a, roles in ROLES.items() for r in roles]
+        )
         self.counts["agents"] = len(agent_rows)
 
         existing = {

@@ -45,6 +45,16 @@ AGENTS: list[tuple[str, str, int, tuple[str, ...]]] = [
     ("raj.patel", "Raj Patel", 120, ("Vendor - Cisco",)),
     ("gao.yuan", "高远", 135, ("Architecture",)),
 ]
+# roles an admin would grant (group leads and service owners follow from the records); the CAB
+# and ECAB managers decide changes, so they are change managers
+ROLES: dict[str, tuple[str, ...]] = {
+    "chen.jing": ("desk-manager",),
+    "emma.clarke": ("desk-manager",),
+    "gao.yuan": ("change-manager",),
+    "henrik.larsen": ("change-manager",),
+    "yang.fan": ("problem-manager",),
+    "he.min": ("problem-manager",),
+}
 LEADS = {
     SERVICE_DESK: "chen.jing",
     "Network": "zhao.qiang",
