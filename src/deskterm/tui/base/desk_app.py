@@ -5,7 +5,10 @@ records, log a call or look again at the desk. Declaring those calls here, on a 
 app implements, gives screens a typed ``desk_app(self)`` and keeps the import graph acyclic.
 """
 
+import asyncio
+import contextvars
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from textual.app import App
@@ -17,6 +20,22 @@ from deskterm.services.core.context import Desk
 from deskterm.services.tickets.queue import Pulse
 
 
+class ContextExecutor(ThreadPoolExecutor):
+    """Thread workers that run in the context of the task that started them.
+
+    Textual runs ``@work(thread=True)`` bodies through the loop's default executor, which (unlike
+    ``asyncio.to_thread``) does not copy context variables. Without the app's context a worker
+    finds its app through its widget's parents, so a worker whose screen was closed while it
+    ran (escape, a jump with 1-6) raised ``NoActiveAppError`` on ``self.app`` and the desk died
+    (the key monkey found it). With the context copied ``self.app`` always answers, and
+    :func:`alive` drops results meant for closed screens.
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> "Future[Any]":
+        context = contextvars.copy_context()
+        return super().submit(context.run, fn, *args, **kwargs)
+
+
 class DeskAppBase(App[None]):
     """The desk application as its screens see it. ``DeskApp`` fills in the navigation."""
 
@@ -25,6 +44,10 @@ class DeskAppBase(App[None]):
         self.desk = desk
         self.pulse: Pulse | None = None
         self.drafts_unsaved: Callable[[], bool] = lambda: False
+
+    def on_load(self) -> None:
+        """Before any screen starts a worker: thread workers run in the app's context."""
+        asyncio.get_running_loop().set_default_executor(ContextExecutor(thread_name_prefix="desk-worker"))
 
     def open_screen(
         self,
