@@ -55,3 +55,19 @@ async def test_a_form_typed_in_one_burst_splits_nothing(app: DeskApp) -> None:
         await settle(pilot)
         assert dialog.query_one("#field-body", TextArea).text == words
         assert dialog.query_one("#field-minutes", Input).value.endswith("15")  # after the preset 0
+
+
+async def test_tab_past_a_caller_with_matches_shown_goes_to_the_title(app: DeskApp) -> None:
+    """Seen in a real terminal: ``Anna`` showed fuzzy matches (Hannah ...), ``tab`` focused the
+    match list, and the title typed next was swallowed by it."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LogCallDialog)
+        await pilot.press(*"anna")
+        await settle(pilot)  # the matches are shown under the caller
+        await pilot.press("tab", *"VPN drops hourly")
+        await settle(pilot)
+        assert dialog.query_one("#field-title", Input).value == "VPN drops hourly"

@@ -33,6 +33,12 @@ class LookupInput(Input):
             parent.step(step)
 
 
+class LookupOptions(OptionList, can_focus=False):
+    """The matches under a lookup. Never focused: ``tab`` goes on to the next field and what
+    the agent types next lands there (a focusable list took the focus on ``tab`` and swallowed
+    a title typed at paste speed). Arrows and enter in the text box choose; a click picks too."""
+
+
 class Lookup(Vertical):
     """``value`` is the chosen key (``#12``, a name) or None while nothing is chosen."""
 
@@ -56,7 +62,7 @@ class Lookup(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LookupInput(self.initial_text, placeholder=self.placeholder, classes="lookup-input")
-        yield OptionList(classes="lookup-options")
+        yield LookupOptions(classes="lookup-options")
 
     def focus_input(self) -> None:
         self.query_one(LookupInput).focus()
