@@ -21,9 +21,7 @@ from tests.store.test_audit_chain import hashes, tamper
 
 
 @pytest.fixture
-def cli(
-    desk: Desk, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Cli:
+def cli(desk: Desk, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setattr(context, "current_identity", lambda: IDENTITY)  # the desk's owner, alice
     f.contact(desk, "Wang Wei", email="wang.wei@example.com")
     for n in range(3):
