@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from deskterm.services.core import context
 from deskterm.services.core.context import Desk
 from tests.cli.test_cli import Cli
+from tests.conftest import IDENTITY
 from tests.services import factories as f
 from tests.services.db.test_backup import other_url  # noqa: F401  (the fixture)
 from tests.services.test_concurrency import REPO, WORKER, job
@@ -19,7 +21,8 @@ from tests.store.test_audit_chain import hashes, tamper
 
 
 @pytest.fixture
-def cli(desk: Desk, db_url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
+def cli(desk: Desk, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setattr(context, "current_identity", lambda: IDENTITY)  # the desk's owner, alice
     f.contact(desk, "Wang Wei", email="wang.wei@example.com")
     for n in range(3):
         f.log(desk, title=f"VPN drops {n}")

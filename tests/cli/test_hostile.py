@@ -265,5 +265,6 @@ def test_every_command_keeps_the_contract_under_hostile_input(
 def test_the_harness_covers_every_command() -> None:
     names = {" ".join(p) for p, _ in COMMANDS}
     assert {"ticket list", "sla explain", "event ingest", "report", "change calendar"} <= names
+    assert {"audit verify", "audit export", "db backup", "db restore", "db check"} <= names
     assert len(COMMANDS) > 40, sorted(names)
     assert datetime.now(UTC).year < 9999

@@ -25,17 +25,21 @@ def test_every_cell_answers_from_the_table(action: Action, role: Role) -> None:
 
 
 def test_the_cells_the_issue_names() -> None:
-    # A viewer writes nothing; an agent does desk work but no definitions, CABs or team.
-    assert allowed(Action.READ, {Role.VIEWER})
-    assert not any(allowed(a, {Role.VIEWER}) for a in Action if a is not Action.READ)
+    # A viewer writes nothing (an auditor: reads, verifies and exports the audit trail); an
+    # agent does desk work but no definitions, CABs or team.
+    reads = {Action.READ, Action.AUDIT_VERIFY, Action.AUDIT_EXPORT}
+    assert [a for a in Action if allowed(a, {Role.VIEWER})] == [a for a in Action if a in reads]
     assert allowed(Action.TICKET_WRITE, {Role.AGENT})
-    for admin_only in (Action.CAB_MANAGE, Action.DEFINITIONS_APPLY, Action.TEAM_MANAGE):
+    for admin_only in (Action.CAB_MANAGE, Action.DEFINITIONS_APPLY, Action.TEAM_MANAGE, Action.DB_RESTORE):
         assert [r for r in Role if allowed(admin_only, {r})] == [Role.ADMIN]
     assert [r for r in Role if allowed(Action.CHANGE_DECIDE, {r})] == [Role.CHANGE_MANAGER]
     assert not allowed(Action.CHANGE_DECIDE, {Role.ADMIN})  # admin is no change manager
     assert not allowed(Action.KEDB_PUBLISH, {Role.AGENT})
     assert allowed(Action.KEDB_PUBLISH, {Role.PROBLEM_MANAGER})
     assert allowed(Action.CATALOGUE_WRITE, {Role.SERVICE_OWNER})
+    for keeping in (Action.DB_BACKUP, Action.DB_CHECK):
+        assert [r for r in Role if allowed(keeping, {r})] == [Role.DESK_MANAGER, Role.ADMIN]
+    assert not allowed(Action.AUDIT_VERIFY, {Role.AGENT}) and allowed(Action.AUDIT_EXPORT, {Role.VIEWER})
 
 
 @pytest.mark.parametrize("action", [Action.CHANGE_DECIDE, Action.CHANGE_VOTE])

@@ -63,7 +63,7 @@ def test_each_row_is_sealed_in_its_own_transaction_and_the_chain_verifies(busy: 
     assert len(rows) > 10
     assert all(h is not None and len(h) == 64 for _, h in rows)
     assert findings(db_url) == []
-    assert integrity.check(Settings(db=db_url)).ok
+    assert integrity.check(busy).ok
 
 
 def test_an_update_by_sql_is_named_by_its_row(busy: Desk, db_url: str) -> None:
@@ -72,7 +72,7 @@ def test_an_update_by_sql_is_named_by_its_row(busy: Desk, db_url: str) -> None:
     found = findings(db_url)
     assert [row for row, _ in found] == [target]
     assert f"audit row {target} " in found[0][1] and "changed" in found[0][1]
-    report = integrity.check(Settings(db=db_url))
+    report = integrity.check(busy)
     assert not report.ok
     assert [(x.check, x.subject) for x in report.findings] == [("audit", f"audit row {target}")]
 

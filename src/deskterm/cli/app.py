@@ -32,6 +32,15 @@ class CliApp:
         return self._desk
 
     @property
+    def desk_as_found(self) -> Desk:
+        """The desk with its schema left as it is: db backup, restore and check and the audit
+        commands work on the database as found (a backup before an upgrade, a restore into an
+        empty database, an auditor's check that changes nothing)."""
+        if self._desk is None:
+            self._desk = Desk.open(self.settings, migrate_schema=False)
+        return self._desk
+
+    @property
     def fmt(self) -> str:
         return getattr(self.args, "format", "table") or "table"
 

@@ -46,21 +46,21 @@ def register(dbsub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def _backup(app: CliApp) -> int:
     from deskterm.services.db import backup
 
-    emit(backup.backup(app.settings, app.args.file, keep=app.args.keep), app.fmt, BACKUP_COLUMNS)
+    emit(backup.backup(app.desk_as_found, app.args.file, keep=app.args.keep), app.fmt, BACKUP_COLUMNS)
     return 0
 
 
 def _restore(app: CliApp) -> int:
     from deskterm.services.db import restore
 
-    emit(restore.restore(app.settings, app.args.file, yes=app.args.yes), app.fmt, RESTORE_COLUMNS)
+    emit(restore.restore(app.desk_as_found, app.args.file, yes=app.args.yes), app.fmt, RESTORE_COLUMNS)
     return 0
 
 
 def _check(app: CliApp) -> int:
     from deskterm.services.db import integrity
 
-    report = integrity.check(app.settings)
+    report = integrity.check(app.desk_as_found)
     if app.fmt == "json":
         emit(report, "json", FINDING_COLUMNS)
     elif report.findings:

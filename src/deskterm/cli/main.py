@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     # The command modules (and the services they use) load only when a command is parsed:
     # opening the desk, the common case, does not pay for them.
     from deskterm.cli import (
+        audit,
         catalogue,
         changes,
         csat,
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         changes,
         events,
         team,
+        audit,
     ):
         module.register(sub)
     return parser

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -83,20 +83,57 @@ def emit(
         write_table([[cell(v) for v in _row(r, columns)] for r in items], columns, out)
 
 
-def write_csv(rows: list[list[str]], header: Sequence[str], out: TextIO) -> None:
+def csv_text(rows: Iterable[list[str]], header: Sequence[str]) -> Iterator[str]:
+    """CSV under the output policy, a row at a time: the BOM and header, then each row."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
+    yield "\ufeff" + buf.getvalue()
     for row in rows:
+        buf.seek(0)
+        buf.truncate()
         writer.writerow([csv_safe(neutralise(v, keep_newlines=True)) for v in row])
-    data = "\ufeff" + buf.getvalue()
+        yield buf.getvalue()
+
+
+def write_safe(chunks: Iterable[str], out: TextIO, *, every: int = 2000) -> None:
+    """Write text already under the output policy (escaped JSON, neutralised CSV or table
+    cells), as UTF-8 bytes where the stream has them: a long stream is not neutralised twice,
+    and is written in pieces of ``every`` chunks, never held whole."""
     binary = getattr(out, "buffer", None)
+    out.flush()
+    pending: list[str] = []
+    for chunk in chunks:
+        pending.append(chunk)
+        if len(pending) >= every:
+            _put("".join(pending), out, binary)
+            pending.clear()
+    _put("".join(pending), out, binary)
+
+
+def _put(data: str, out: TextIO, binary: Any) -> None:
     if binary is not None:
-        out.flush()
         binary.write(data.encode("utf-8"))
         binary.flush()
     else:
         out.write(data)
+
+
+def write_csv(rows: Iterable[list[str]], header: Sequence[str], out: TextIO) -> None:
+    write_safe(csv_text(rows, header), out)
+
+
+def json_line(data: Any) -> str:
+    """One JSON document on one line (JSON Lines) under the output policy."""
+    return escape_json(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def table_text(rows: Iterable[list[str]], header: Sequence[str], widths: Sequence[int]) -> Iterator[str]:
+    """A table with fixed column widths, a line at a time (for output too long to measure)."""
+    titles = [neutralise(h.replace("_", " ").upper()) for h in header]
+    yield "  ".join(fit(t, w) for t, w in zip(titles, widths, strict=True)).rstrip() + "\n"
+    for row in rows:
+        yield "  ".join(fit(neutralise(v), w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n"
 
 
 def write_table(rows: list[list[str]], header: Sequence[str], out: TextIO, max_width: int = 60) -> None:
@@ -106,10 +143,7 @@ def write_table(rows: list[list[str]], header: Sequence[str], out: TextIO, max_w
         min(max_width, max([cell_width(titles[i])] + [cell_width(r[i]) for r in shown]))
         for i in range(len(header))
     ]
-    lines = ["  ".join(fit(t, w) for t, w in zip(titles, widths, strict=True)).rstrip()]
-    for row in shown:
-        lines.append("  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
-    out.write("\n".join(lines) + "\n")
+    out.write("".join(table_text(shown, header, widths)))
 
 
 def write_fields(pairs: Sequence[tuple[str, Any]], out: TextIO | None = None) -> None:

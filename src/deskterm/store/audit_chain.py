@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, event, select
+from sqlalchemy import Connection, Engine, Row, event, func, select
 from sqlalchemy.sql.dml import Insert
 
 from deskterm.store.bulk import update_by_key
@@ -48,6 +48,8 @@ _COLUMNS = (
     _TABLE.c.version,
 )
 BATCH = 20_000
+#: The hashed columns by name, in the canonical order (what an export must give a verifier).
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in _COLUMNS)
 
 
 def canonical(row: Sequence[Any]) -> str:
@@ -61,13 +63,18 @@ def canonical(row: Sequence[Any]) -> str:
         if value is None:
             cells.append("~")
         elif isinstance(value, datetime):
-            cells.append("t" + value.isoformat(timespec="microseconds"))
+            cells.append("t" + timestamp(value))
         elif isinstance(value, int):
             cells.append(f"i{value}")
         else:
             text = str(value)
             cells.append(f"s{len(text)}:{text}")
     return "|".join(cells)
+
+
+def timestamp(value: datetime) -> str:
+    """A time as the chain hashes it: ISO 8601 in UTC to the microsecond, ``+00:00`` offset."""
+    return value.isoformat(timespec="microseconds")
 
 
 def link(previous: str, row: Sequence[Any]) -> str:
@@ -137,9 +144,9 @@ def backfill(conn: Connection) -> int:
     return _chain_from(conn, 0, GENESIS)
 
 
-def rows_in_order(conn: Connection) -> Iterator[tuple[Row[Any], str | None]]:
-    """Every audit row with its stored hash, by id, in batches (the trail can be millions)."""
-    after = 0
+def rows_in_order(conn: Connection, after: int = 0) -> Iterator[tuple[Row[Any], str | None]]:
+    """Every audit row after id ``after`` with its stored hash, by id, in batches (the trail
+    can be millions): each row is ``_COLUMNS`` then ``chain_hash``."""
     while True:
         rows = _batch(conn, after, *_COLUMNS, _TABLE.c.chain_hash)
         if not rows:
@@ -189,3 +196,22 @@ def verify(conn: Connection) -> list[tuple[int, str]]:
 def head(conn: Connection) -> tuple[int, str]:
     """The chain head (last id, its hash): recorded in backup manifests as an outside anchor."""
     return _tail(conn)
+
+
+def first_at_or_after(conn: Connection, since: datetime) -> int | None:
+    """The id of the first row written at or after ``since``: where a partial export starts.
+    Rows of concurrent transactions may carry times slightly out of id order, so an export
+    runs on from this id, never by time alone (the chain must stay contiguous)."""
+    found = conn.execute(select(func.min(_TABLE.c.id)).where(_TABLE.c.at >= since)).scalar()
+    return None if found is None else int(found)
+
+
+def chained_to(conn: Connection, row_id: int) -> str:
+    """The hash row ``row_id`` is chained to: the last stored hash before it (GENESIS first)."""
+    before = (
+        select(_TABLE.c.chain_hash)
+        .where(_TABLE.c.id < row_id, _TABLE.c.chain_hash.is_not(None))
+        .order_by(_TABLE.c.id.desc())
+        .limit(1)
+    )
+    return conn.execute(before).scalar() or GENESIS

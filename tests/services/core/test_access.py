@@ -9,6 +9,7 @@ permission check let it through. The expected answer is the domain's table.
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from deskterm.services.changes import cab, change_windows, changes
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import DesktermError, NotPermitted
 from deskterm.services.core.identity import OsIdentity
+from deskterm.services.db import audit, backup, integrity, restore
 from deskterm.services.events import event_rules, events
 from deskterm.services.handover import handover
 from deskterm.services.people import agents, team
@@ -32,6 +34,7 @@ from tests.conftest import open_desk
 from tests.services import factories as f
 
 ROLES = list(Role)
+NOWHERE = Path("/nonexistent-deskterm-folder")  # backup and restore fail there, once allowed
 EVENT = '{"source": "mon", "node": "web-01", "check": "ping", "severity": "minor"}'
 
 
@@ -68,6 +71,11 @@ CALLS: dict[Action, Callable[[Desk, str], object]] = {
     Action.DEFINITIONS_APPLY: lambda d, r: sla_definitions.apply(d, ""),
     Action.TEAM_MANAGE: lambda d, r: agents.update_agent(d, "nobody-at-all", agents.AgentFields()),
     Action.DEMO_SEED: lambda d, r: demo.generate_demo(d, tickets=0),
+    Action.DB_BACKUP: lambda d, r: backup.backup(d, NOWHERE / "desk.bak"),
+    Action.DB_CHECK: lambda d, r: integrity.check(d),
+    Action.DB_RESTORE: lambda d, r: restore.restore(d, NOWHERE / "desk.bak"),
+    Action.AUDIT_VERIFY: lambda d, r: audit.verify(d),
+    Action.AUDIT_EXPORT: lambda d, r: audit.export(d),
 }
 
 # The other definitions areas take the same role as the SLA file.

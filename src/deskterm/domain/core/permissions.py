@@ -7,8 +7,9 @@ every cell of it on both databases.
 
 Roles are granted by an admin (``deskterm team apply`` or ``agent update --role``), except two
 that are derived from the records: ``group-lead`` (leads a group) and ``service-owner`` (owns
-a service). ``viewer`` is read-only: an agent whose only role is viewer writes nothing. Every
-other agent also holds ``agent``, the role of ordinary desk work.
+a service). ``viewer`` is read-only: an agent whose only role is viewer writes nothing (it may
+verify and export the audit trail: auditors are viewers). Every other agent also holds
+``agent``, the role of ordinary desk work.
 
 Segregation of duties is part of the decision, not left to each screen: nobody approves or
 decides a change they raised, created or implement (``own=True``), and an admin is not a CAB
@@ -66,6 +67,11 @@ class Action(StrEnum):
     DEFINITIONS_APPLY = "definitions.apply"
     TEAM_MANAGE = "team.manage"
     DEMO_SEED = "demo.seed"
+    DB_BACKUP = "db.backup"
+    DB_CHECK = "db.check"
+    DB_RESTORE = "db.restore"
+    AUDIT_VERIFY = "audit.verify"
+    AUDIT_EXPORT = "audit.export"
 
 
 #: What each action is, in the words of a refusal ("... may not <verb>").
@@ -89,9 +95,16 @@ VERBS: dict[Action, str] = {
     Action.DEFINITIONS_APPLY: "apply definitions (team, SLA, change windows, event rules, shifts)",
     Action.TEAM_MANAGE: "add, change or deactivate agents and groups",
     Action.DEMO_SEED: "fill the desk with demo data",
+    Action.DB_BACKUP: "back up the desk",
+    Action.DB_CHECK: "check the desk's database",
+    Action.DB_RESTORE: "restore the desk from a backup",
+    Action.AUDIT_VERIFY: "verify the audit trail",
+    Action.AUDIT_EXPORT: "export the audit trail",
 }
 
 _STAFF = frozenset(Role) - {Role.VIEWER}
+_KEEPERS = frozenset({Role.ADMIN, Role.DESK_MANAGER})  # who keeps the desk safe: backups, checks
+_AUDITORS = _KEEPERS | {Role.VIEWER}  # an outside auditor is given the read-only role
 
 #: The permission table: an action is allowed to an agent holding any role of its set.
 TABLE: dict[Action, frozenset[Role]] = {
@@ -114,6 +127,11 @@ TABLE: dict[Action, frozenset[Role]] = {
     Action.DEFINITIONS_APPLY: frozenset({Role.ADMIN}),
     Action.TEAM_MANAGE: frozenset({Role.ADMIN}),
     Action.DEMO_SEED: frozenset({Role.ADMIN}),
+    Action.DB_BACKUP: _KEEPERS,
+    Action.DB_CHECK: _KEEPERS,
+    Action.DB_RESTORE: frozenset({Role.ADMIN}),  # replaces everyone's work
+    Action.AUDIT_VERIFY: _AUDITORS,
+    Action.AUDIT_EXPORT: _AUDITORS,
 }
 
 #: Actions where the subject's owner (raised, created or implements it) is refused.

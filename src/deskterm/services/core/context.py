@@ -325,6 +325,11 @@ class Desk:
         The first account enrolled owns the personal desk and holds the owner's roles."""
         by_uid = select(Agent.id).where(Agent.os_uid == self.identity.uid)
         how = f"personal desk: OS account {self.identity.login} (uid {self.identity.uid})"
+        with self._read() as reader:  # enrolled already (the usual case): no write lock taken
+            known = reader.scalar(by_uid)
+        if known is not None:
+            self.established_by = how
+            return known
         with self._write() as session:
             found = session.scalar(by_uid)
             if found is not None:

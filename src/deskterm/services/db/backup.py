@@ -33,8 +33,10 @@ from sqlalchemy.exc import DBAPIError
 
 from deskterm import __version__, paths
 from deskterm.config import Settings
-from deskterm.services.core.context import _unavailable, safe_url
+from deskterm.domain.core.permissions import Action
+from deskterm.services.core.context import Desk, _unavailable, safe_url
 from deskterm.services.core.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound
+from deskterm.services.db import guard
 from deskterm.store.base import Base
 from deskterm.store.engine import BadDatabaseURL, create_desk_engine, normalise_url
 
@@ -220,6 +222,20 @@ def _manifest_facts(
 
 
 def backup(
+    desk: Desk,
+    target: Path | None = None,
+    *,
+    keep: int | None = None,
+    now: datetime | None = None,
+) -> BackupView:
+    """Back up ``desk`` to ``target`` (a file, a folder, or the default): admins and desk
+    managers (see services/db/guard.py). ``desk`` is best opened without migrating, so that a
+    desk is backed up as it is, before an upgrade too."""
+    guard.authorise(desk, Action.DB_BACKUP)
+    return write_backup(desk.settings, target, keep=keep, now=now)
+
+
+def write_backup(
     settings: Settings,
     target: Path | None = None,
     *,
@@ -227,8 +243,7 @@ def backup(
     now: datetime | None = None,
     tag: str = "",
 ) -> BackupView:
-    """Back up the desk at ``settings.db`` to ``target`` (a file, a folder, or the default)."""
-    # TODO(roles): admins and desk managers only, once the permission table has db actions.
+    """The backup itself, once allowed (restore keeps the desk it replaces with this)."""
     if keep is not None and keep < 1:
         raise InvalidInput("--keep must be 1 or more (how many backups of this desk to keep)")
     started = time.monotonic()
@@ -290,7 +305,7 @@ def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 def _sqlite_backup(url: URL, partial: Path) -> dict[str, Any]:
     source = sqlite_path(url)
-    if not source.is_file():
+    if not source.is_file() or source.stat().st_size == 0:  # opening a missing desk creates it empty
         raise NotFound(f"there is no desk database at {source}; check --db / DESKTERM_DB")
     with _sqlite(source) as src, _sqlite(partial) as dst:
         try:

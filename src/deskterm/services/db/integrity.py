@@ -17,11 +17,12 @@ from sqlalchemy import Column, Connection, Engine, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from deskterm.config import Settings
-from deskterm.services.core.context import _unavailable, safe_url
-from deskterm.services.core.errors import DatabaseUnavailable, InvalidInput
+from deskterm.domain.core.permissions import Action
+from deskterm.services.core.context import Desk, _unavailable, safe_url
+from deskterm.services.core.errors import DatabaseUnavailable
+from deskterm.services.db import guard
 from deskterm.store import audit_chain, migrate
 from deskterm.store.base import Base
-from deskterm.store.engine import BadDatabaseURL, create_desk_engine
 from deskterm.store.models import AuditEntry, RefCounter, Ticket, TicketClock
 from deskterm.store.models.change import Change
 from deskterm.store.models.event import Event
@@ -46,19 +47,15 @@ class CheckReport(BaseModel):
     findings: list[Finding]
 
 
-def check(settings: Settings) -> CheckReport:
-    """Run every check against the database at its current schema (read only)."""
-    # TODO(roles): admins and desk managers only, once the permission table has db actions.
+def check(desk: Desk) -> CheckReport:
+    """Run every check against the database at its current schema (read only): admins and desk
+    managers (services/db/guard.py). ``desk`` is best opened without migrating: the database is
+    checked as it is, and one behind this deskterm's schema is refused."""
+    guard.authorise(desk, Action.DB_CHECK)
     try:
-        engine = create_desk_engine(settings.db)
-    except BadDatabaseURL as exc:
-        raise InvalidInput(str(exc)) from None
-    try:
-        return _check(engine, settings)
+        return _check(desk.engine, desk.settings)
     except DBAPIError as exc:
-        raise _unavailable(exc, settings.db) from None
-    finally:
-        engine.dispose()
+        raise _unavailable(exc, desk.settings.db) from None
 
 
 def check_engine(engine: Engine) -> list[Finding]:

@@ -19,9 +19,11 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from deskterm.config import Settings
-from deskterm.services.core.context import _unavailable, safe_url
+from deskterm.domain.core.permissions import Action
+from deskterm.services.core.context import Desk, _unavailable, safe_url
 from deskterm.services.core.errors import Conflict, DatabaseUnavailable, InvalidInput
 from deskterm.services.db import backup as backups
+from deskterm.services.db import guard
 from deskterm.store import migrate
 from deskterm.store.engine import create_desk_engine
 
@@ -41,9 +43,19 @@ class RestoreView(BaseModel):
     audit_rows: int
 
 
-def restore(settings: Settings, file: Path, *, yes: bool = False, now: datetime | None = None) -> RestoreView:
-    """Restore ``file`` into the desk at ``settings.db`` (see the module docstring)."""
-    # TODO(roles): admins (and the database owner) only, once the permission table has db actions.
+def restore(desk: Desk, file: Path, *, yes: bool = False, now: datetime | None = None) -> RestoreView:
+    """Restore ``file`` into ``desk`` (see the module docstring): admins only, or anyone who can
+    open a database without agents, or its owner (services/db/guard.py). ``desk`` is best opened
+    without migrating: an empty database is restored into as it is."""
+    guard.authorise(desk, Action.DB_RESTORE)
+    desk.engine.dispose()  # no pooled connection of the desk holds the database during the copy
+    try:
+        return _restore(desk.settings, file, yes=yes, now=now)
+    finally:
+        desk.forget_actor()  # the agents are the backup's now: establish who acts anew
+
+
+def _restore(settings: Settings, file: Path, *, yes: bool, now: datetime | None) -> RestoreView:
     url = backups.url_of(settings)
     manifest = backups.read_manifest(file)
     _check_file(file, manifest, url)
@@ -64,7 +76,7 @@ def restore(settings: Settings, file: Path, *, yes: bool = False, now: datetime 
         kept = None
         if _has_tables(engine):
             engine.dispose()  # no pooled connection of ours holds the file during the copy
-            kept = backups.backup(settings, tag="pre-restore-", now=now).file
+            kept = backups.write_backup(settings, tag="pre-restore-", now=now).file
         if url.get_backend_name() == "sqlite":
             engine.dispose()
             _sqlite_restore(file, backups.sqlite_path(url))
