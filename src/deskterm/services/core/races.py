@@ -8,12 +8,14 @@ nothing, so the effect happens once and every desk succeeds (exit 0), as if they
 after the other. Creates are not retried: a duplicate stays exit 5.
 """
 
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from deskterm.services.core.errors import ConcurrentInsert
 
 T = TypeVar("T")
+P = ParamSpec("P")
 RACE_ATTEMPTS = 5  # each retry sees more of what the others committed; 4 racing desks need 4
 
 
@@ -26,3 +28,13 @@ def once(action: Callable[[], T], attempts: int = RACE_ATTEMPTS) -> T:
         except ConcurrentInsert:
             continue
     return action()
+
+
+def retried(action: Callable[P, T]) -> Callable[P, T]:
+    """``action`` (a service function of one unit of work) run through :func:`once`."""
+
+    @functools.wraps(action)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return once(lambda: action(*args, **kwargs))
+
+    return run

@@ -331,12 +331,9 @@ def update_group(
         return GroupView.of(g)
 
 
+@races.retried
 def member(desk: Desk, group_name: str, login: str, *, add: bool) -> GroupView:
     """Add or remove one member; idempotent, also when several desks do it at once."""
-    return races.once(lambda: _member(desk, group_name, login, add=add))
-
-
-def _member(desk: Desk, group_name: str, login: str, *, add: bool) -> GroupView:
     with desk.writing() as uow:
         access.require(uow, Action.TEAM_MANAGE)
         s = uow.session
