@@ -51,6 +51,23 @@ def _check_numbers(args: argparse.Namespace) -> None:
                 raise InvalidInput(str(exc)) from None
 
 
+PATHS = frozenset({"db", "file", "files"})  # file names may hold any bytes; they are opened, not stored
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Every text argument decodable: bytes that are not UTF-8 reach Python as lone surrogates,
+    which no database can store and no terminal can show; refused here, once, as exit 4."""
+    for name, value in vars(args).items():
+        if name in PATHS:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any("\ud800" <= ch <= "\udfff" for ch in item):
+                what = name.replace("_", "-")
+                raise InvalidInput(
+                    f"the {what} argument holds bytes that are not UTF-8; type it again in a UTF-8 terminal"
+                )
+
+
 def _fail(message: str) -> None:
     print(f"deskterm: {one_line(message)}", file=sys.stderr)
 
@@ -138,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = SafeStream(stdout)
     try:
         _check_numbers(args)
+        _check_text(args)
         return fn(app) if fn is not None else _run_tui(app)
     except DesktermError as exc:
         _fail(exc.message)

@@ -220,6 +220,13 @@ def _escalate(app: CliApp) -> int:
 
 
 def _wall(app: CliApp) -> int:
+    # A full-screen board on a pipe or in cron would run forever and write screen-control
+    # sequences where text is expected: it needs a terminal on both ends.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InvalidInput(
+            "sla wall is a full-screen board and needs a terminal; run it in a terminal or a tmux "
+            "pane, or use deskterm sla monitor for text"
+        )
     from deskterm.tui.sla.wall import run_wall  # the CLI's lazy import of the TUI
 
     return run_wall(app.desk)

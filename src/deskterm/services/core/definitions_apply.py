@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from deskterm.domain.core.permissions import Action
-from deskterm.services.core import access
+from deskterm.services.core import access, races
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import InvalidInput
 
@@ -63,24 +63,31 @@ def run_apply(
     dry_run: bool,
     source: str,
 ) -> tuple[T, DefinitionChanges]:
-    """Run ``body`` as one apply; refuse removals without ``prune``; roll back a dry run."""
-    result: list[tuple[T, DefinitionChanges]] = []
-    try:
-        with desk.writing() as uow:
-            access.require(uow, Action.DEFINITIONS_APPLY)  # admins only: definitions shape every ticket
-            value = body(uow)
-            changes = changes_of(uow, removed_of(value))
-            changes.dry_run = dry_run
-            result.append((value, changes))
-            if changes.removed and not prune and not dry_run:
-                names = ", ".join(changes.removed[:SHOWN])
-                more = f" and {len(changes.removed) - SHOWN} more" if len(changes.removed) > SHOWN else ""
-                raise InvalidInput(
-                    f"{source} would remove {names}{more}; add --prune to remove them (--dry-run "
-                    "shows every change), or put them back in the file; nothing was changed"
-                )
-            if dry_run:
-                raise _RollBack
-    except _RollBack:
-        pass
-    return result[0]
+    """Run ``body`` as one apply; refuse removals without ``prune``; roll back a dry run.
+
+    Applying the same file from several desks at once is idempotent: a desk whose rows another
+    committed first runs again, finds nothing to change and succeeds (:func:`races.once`)."""
+
+    def attempt() -> tuple[T, DefinitionChanges]:
+        result: list[tuple[T, DefinitionChanges]] = []
+        try:
+            with desk.writing() as uow:
+                access.require(uow, Action.DEFINITIONS_APPLY)  # admins only: definitions shape every ticket
+                value = body(uow)
+                changes = changes_of(uow, removed_of(value))
+                changes.dry_run = dry_run
+                result.append((value, changes))
+                if changes.removed and not prune and not dry_run:
+                    names = ", ".join(changes.removed[:SHOWN])
+                    more = f" and {len(changes.removed) - SHOWN} more" if len(changes.removed) > SHOWN else ""
+                    raise InvalidInput(
+                        f"{source} would remove {names}{more}; add --prune to remove them (--dry-run "
+                        "shows every change), or put them back in the file; nothing was changed"
+                    )
+                if dry_run:
+                    raise _RollBack
+        except _RollBack:
+            pass
+        return result[0]
+
+    return races.once(attempt)

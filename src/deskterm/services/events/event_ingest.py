@@ -25,7 +25,7 @@ from deskterm.domain.events.events import (
     open_alert,
     repeat,
 )
-from deskterm.services.core import access
+from deskterm.services.core import access, races
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import ConcurrentInsert
 from deskterm.services.events.event_batch import (
@@ -70,12 +70,13 @@ class _Ingest(Recoveries):
     # -- one batch, one transaction --------------------------------------------------------
 
     def write(self, batch: list[tuple[Event, Significance]]) -> None:
-        try:
-            self._write(batch, IngestSummary())
-        except (IntegrityError, ConcurrentInsert):  # another ingest took a new fingerprint first
-            self.correlator, self._span = Correlator(window=self.rules.window), None
-            self._caller_id, self.known = None, {}
-            self._write(batch, IngestSummary())
+        for _ in range(races.RACE_ATTEMPTS - 1):
+            try:
+                return self._write(batch, IngestSummary())
+            except (IntegrityError, ConcurrentInsert):  # another ingest took a new fingerprint first
+                self.correlator, self._span = Correlator(window=self.rules.window), None
+                self._caller_id, self.known = None, {}
+        self._write(batch, IngestSummary())
 
     def _write(self, batch: list[tuple[Event, Significance]], counts: IngestSummary) -> None:
         with self.desk.writing() as uow:

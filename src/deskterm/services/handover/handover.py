@@ -19,9 +19,9 @@ from deskterm.domain.core.refs import RefError, parse_ref
 from deskterm.domain.core.text import single_line
 from deskterm.domain.core.vocabulary import Priority, TicketStatus
 from deskterm.domain.handover.handover import ShiftError, ShiftPlan, ShiftWindow, breach_bucket, flow
-from deskterm.services.core import access
+from deskterm.services.core import access, races
 from deskterm.services.core.context import Desk, UnitOfWork
-from deskterm.services.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from deskterm.services.core.errors import ConcurrentInsert, Conflict, InvalidInput, NotFound, NotPermitted
 from deskterm.services.handover import handover_sources as sources
 from deskterm.services.handover.handover_sources import ChangeLine, ProblemLine, StormLine
 from deskterm.store.models import (
@@ -437,8 +437,8 @@ def _draft(uow: UnitOfWork, window: ShiftWindow) -> Handover:
         s.add(record)
         try:
             s.flush()
-        except IntegrityError:  # another agent started this shift's handover at the same moment
-            raise Conflict(
+        except IntegrityError:  # another agent started this shift's handover: run again on theirs
+            raise ConcurrentInsert(
                 f"someone else started the handover of {window.key} at the same moment; try again"
             ) from None
         uow.audit(RECORD, record.id, None, "created", None, window.key, 1)
@@ -459,6 +459,7 @@ def _clean(text: str, what: str) -> str:
     return text
 
 
+@races.retried
 def set_note(desk: Desk, text: str, spec: str = "now") -> HandoverMeta:
     """The outgoing agent's overall note for the shift (replaces the previous one)."""
     text = _clean(text, "note")
@@ -474,6 +475,7 @@ def set_note(desk: Desk, text: str, spec: str = "now") -> HandoverMeta:
         return _meta(record)
 
 
+@races.retried
 def set_item_note(desk: Desk, ref: str, text: str, spec: str = "now") -> HandoverMeta:
     """A note on one record of the digest; an empty text removes it."""
     try:
@@ -504,6 +506,7 @@ def set_item_note(desk: Desk, ref: str, text: str, spec: str = "now") -> Handove
         return _meta(record)
 
 
+@races.retried
 def sign_off(desk: Desk, note: str | None = None, spec: str = "now") -> Digest:
     """The outgoing agent signs the shift off: the digest is frozen with the notes."""
     window = shift(desk, spec)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from deskterm.domain.core.permissions import GRANTED, Action, Role, ordered
 from deskterm.domain.core.text import single_line
 from deskterm.domain.core.vocabulary import Tier
-from deskterm.services.core import access, lookup
+from deskterm.services.core import access, lookup, races
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.errors import Conflict, InvalidInput
 from deskterm.services.core.views import GroupView, View
@@ -331,7 +331,9 @@ def update_group(
         return GroupView.of(g)
 
 
+@races.retried
 def member(desk: Desk, group_name: str, login: str, *, add: bool) -> GroupView:
+    """Add or remove one member; idempotent, also when several desks do it at once."""
     with desk.writing() as uow:
         access.require(uow, Action.TEAM_MANAGE)
         s = uow.session

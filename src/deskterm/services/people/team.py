@@ -12,8 +12,10 @@ cannot lock the desk, the file must leave the one applying it an active admin.
 """
 
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Literal
+from functools import partial
+from typing import Any, Literal, TypeVar
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -23,13 +25,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.core.permissions import GRANTED, Action, ordered
 from deskterm.domain.core.vocabulary import Tier
-from deskterm.services.core import access
+from deskterm.services.core import access, races
 from deskterm.services.core.context import Desk, UnitOfWork
-from deskterm.services.core.errors import InvalidInput
+from deskterm.services.core.errors import ConcurrentInsert, Conflict, InvalidInput
 from deskterm.services.people import agents
 from deskterm.store.models import Agent, Group
 from deskterm.store.models.access import DeskSetting
 from deskterm.store.queries import access as q
+
+T = TypeVar("T")
 
 
 class _Entry(BaseModel):
@@ -168,7 +172,8 @@ def apply(
     desk: Desk, text: str, source: str = "the file", *, dry_run: bool = False, prune: bool = False
 ) -> TeamApplySummary:
     team = parse(text, source)
-    try:
+
+    def attempt() -> TeamApplySummary:  # again when another desk applied the same rows first
         with desk.writing() as uow:
             access.require(uow, Action.DEFINITIONS_APPLY)
             _check(uow.session, team, source, prune)
@@ -176,6 +181,10 @@ def apply(
             summary = _write(uow, team, prune, dry_run)
             if dry_run:
                 raise _DryRun(summary)
+            return summary
+
+    try:
+        summary = races.once(attempt)
     except _DryRun as done:
         return done.summary
     desk.forget_actor()  # the desk may now be a team desk: establish the agent anew
@@ -191,7 +200,7 @@ def _write(uow: UnitOfWork, team: TeamFile, prune: bool, dry_run: bool) -> TeamA
     for d in team.agent:
         a = by_login.get(d.login.lower())
         if a is None:
-            a = agents.new_agent(uow, d.login)
+            a = _racing(partial(agents.new_agent, uow, d.login))
             by_login[d.login.lower()] = a
             added.append(f"agent {d.login}")
             fresh = True
@@ -223,7 +232,7 @@ def _write(uow: UnitOfWork, team: TeamFile, prune: bool, dry_run: bool) -> TeamA
         g = groups.get(gd.name.lower())
         fresh = g is None
         if g is None:
-            g = agents.new_group(uow, gd.name, Tier(str(gd.tier)))
+            g = _racing(partial(agents.new_group, uow, gd.name, Tier(str(gd.tier))))
             added.append(f"group {gd.name}")
         lead = by_login[gd.lead.lower()] if gd.lead else None
         touched = agents.set_group(
@@ -243,6 +252,15 @@ def _write(uow: UnitOfWork, team: TeamFile, prune: bool, dry_run: bool) -> TeamA
         uow.audit("desk", 0, None, "team desk", None, "a team was applied: accounts now establish each agent")
     s.flush()
     return TeamApplySummary(added=added, changed=changed, removed=removed, dry_run=dry_run)
+
+
+def _racing(create: Callable[[], T]) -> T:
+    """A create of what this apply's first read did not find: a duplicate now means another desk
+    applied it in between (PostgreSQL reads each statement afresh), so the apply runs again."""
+    try:
+        return create()
+    except Conflict as exc:
+        raise ConcurrentInsert(exc.message) from None
 
 
 def _remove_group(uow: UnitOfWork, g: Group) -> None:

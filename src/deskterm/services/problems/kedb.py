@@ -61,14 +61,16 @@ class Applied(View):
     ticket_version: int
 
 
-def find(s: Session, ref: str) -> KnownError:
+def find(s: Session, ref: str, *, for_update: bool = False) -> KnownError:
+    """The known error ``ref``; ``for_update`` locks it, so that racing edits happen one by one."""
     try:
         parsed = parse_ref(ref)
     except RefError as exc:
         raise InvalidInput(str(exc), field="ref") from None
     if parsed.kind is not RefKind.KE:
         raise InvalidInput(f"{parsed} is not a known error; known error refs start with KE", field="ref")
-    found = s.scalar(select(KnownError).where(KnownError.ref == str(parsed)))
+    stmt = select(KnownError).where(KnownError.ref == str(parsed))
+    found = s.scalar(stmt.with_for_update() if for_update else stmt)
     if found is None:
         raise NotFound(f"there is no known error {parsed}; deskterm kedb search WORDS finds them")
     return found
@@ -246,7 +248,7 @@ def set_status(desk: Desk, ref: str, status: KnownErrorStatus) -> KnownErrorView
     """Retire a known error whose cause is gone (it leaves the search), or bring one back."""
     with desk.writing() as uow:
         access.require(uow, Action.KEDB_PUBLISH)
-        ke = find(uow.session, ref)
+        ke = find(uow.session, ref, for_update=True)  # a racing desk then sees the new status: a no-op
         if ke.status is not status:
             old = ke.status
             ke.status = status

@@ -18,10 +18,10 @@ from sqlalchemy.orm import selectinload
 from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import Level
 from deskterm.domain.sla.sla import ClockState, Metric, format_duration
-from deskterm.services.core import access, lookup
+from deskterm.services.core import access, lookup, races
 from deskterm.services.core.commands import UpdateTicket
 from deskterm.services.core.context import Desk
-from deskterm.services.core.errors import ConcurrentInsert, Conflict, InvalidInput
+from deskterm.services.core.errors import ConcurrentInsert, InvalidInput
 from deskterm.services.sla import clocks
 from deskterm.store.models import Agreement, EscalationFiring, EscalationRule, SipItem, Ticket, TicketClock
 
@@ -243,23 +243,14 @@ class Fired(BaseModel):
     detail: str
 
 
-RACE_ATTEMPTS = 5
-
-
 def run_escalations(desk: Desk) -> list[Fired]:
     """Fire every escalation rule whose warn or breach instant has passed, once per clock.
 
     Idempotent under concurrency: when another desk fires the same rules at the same moment,
-    this one runs again on what that one committed, so each firing happens once and the
-    others are no-ops (exit 0 for all).
+    this one runs again on what that one committed (:func:`races.once`), so each firing happens
+    once and the others are no-ops (exit 0 for all).
     """
-    for attempt in range(RACE_ATTEMPTS):
-        try:
-            return _run_escalations_once(desk)
-        except Conflict:
-            if attempt == RACE_ATTEMPTS - 1:
-                raise
-    return []
+    return races.once(lambda: _run_escalations_once(desk))
 
 
 def _run_escalations_once(desk: Desk) -> list[Fired]:
