@@ -91,6 +91,7 @@ COMMANDS = (
     "evt",
     "inc",
     "handover",
+    "admin",
     "new",
     "help",
     "nonsense",

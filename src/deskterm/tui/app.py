@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import events
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -67,6 +68,7 @@ class DeskApp(DeskAppBase):
         "problems/problems.tcss",
         "changes/changes.tcss",
         "events/events.tcss",
+        "people/admin.tcss",
     ]
     MODES: ClassVar = {
         "queue": QueueScreen,
@@ -294,6 +296,10 @@ class DeskApp(DeskAppBase):
             from deskterm.tui.reports.reports import ReportsScreen
 
             self.open_screen(ReportsScreen(), "reports")
+        elif word == "admin":
+            from deskterm.tui.people.admin import open_admin
+
+            open_admin(self)
         elif word == "new":
             self.log_call()
         elif word == "help":
@@ -381,12 +387,30 @@ class DeskApp(DeskAppBase):
             self.exit()
 
 
+def build(desk: Desk) -> App[None]:
+    """The desk application, or, for an account the desk refuses (a team desk that lists no
+    agent for it), the plain screen that says what to ask the admin."""
+    from deskterm.services.core import access
+    from deskterm.services.core.errors import NotPermitted
+
+    try:
+        access.acting(desk)
+    except NotPermitted as exc:
+        from deskterm.tui.people.unknown_account import UnknownAccountApp
+
+        return UnknownAccountApp(exc.message)
+    except DesktermError:
+        pass  # the database is unreachable: the desk's status line says so, and retries
+    return DeskApp(desk)
+
+
 def run(desk: Desk) -> int:
     """Run the desk; a hang-up (dropped SSH link) saves drafts before the process goes."""
-    app = DeskApp(desk)
+    app = build(desk)
 
     def hang_up(_signum: int, _frame: object) -> None:
-        app.save_drafts()
+        if isinstance(app, DeskApp):
+            app.save_drafts()
         app.exit()
 
     if hasattr(signal, "SIGHUP"):

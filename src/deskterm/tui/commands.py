@@ -90,6 +90,7 @@ class DeskCommandsProvider(Provider):
             ("Shift handover", "the digest, sign-off and acknowledge", partial(desk.action_mode, "handover")),
             ("Service level report", "achievement and breaches", partial(desk.run_command, "report")),
             ("Reports", "service desk KPIs and CSAT", partial(desk.run_command, "reports")),
+            ("Team admin", "agents, roles and groups", partial(desk.run_command, "admin")),
             ("Help", "keys of this screen", desk.action_help),
             ("Quit", "leave deskterm", desk.action_quit_desk),
         ]

@@ -72,3 +72,15 @@ def check(desk: "Desk", action: Action) -> None:
 
 def may(uow: "UnitOfWork", action: Action) -> bool:
     return bool(allowed(action, uow.roles))
+
+
+def acting(desk: "Desk") -> tuple[str, frozenset[Role]]:
+    """Who acts on ``desk`` and the roles they act with (read-only): what a screen needs to
+    offer only the keys the services would allow. ``NotPermitted`` for an unknown account; a
+    deactivated agent acts with no role at all (every write of theirs is refused)."""
+    actor_id = desk.actor_id
+    with desk.reading() as s:
+        agent = s.get(Agent, actor_id)
+        if agent is None or not agent.active:
+            return (agent.login if agent else ""), frozenset()
+        return agent.login, roles_of(s, agent)

@@ -189,6 +189,8 @@ class TicketRow(View):
     opened_at: datetime
     updated_at: datetime
     version: int
+    # False when the assignee was deactivated: the ticket stays theirs until someone takes it
+    assignee_active: bool = True
 
 
 class TicketView(TicketRow):
@@ -235,6 +237,7 @@ class TicketView(TicketRow):
             service=t.service.name if t.service else None,
             group=t.group.name if t.group else None,
             assignee=t.assignee.login if t.assignee else None,
+            assignee_active=t.assignee.active if t.assignee else True,
             major=t.major,
             opened_at=t.opened_at,
             updated_at=t.updated_at,

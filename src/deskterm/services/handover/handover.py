@@ -59,6 +59,7 @@ class TicketLine(BaseModel):
     major: bool = False
     group: str | None = None
     assignee: str | None = None
+    assignee_active: bool = True  # False: deactivated, the ticket waits for someone to take it
     pending_reason: str | None = None
     opened_at: datetime | None = None
     last_update_at: datetime | None = None
@@ -250,7 +251,7 @@ def _tickets(
 ) -> list[TicketLine]:
     assignee = aliased(Agent)
     rows = s.execute(
-        select(Ticket, Group.name, assignee.login)
+        select(Ticket, Group.name, assignee.login, assignee.active)
         .outerjoin(Group, Group.id == Ticket.group_id)
         .outerjoin(assignee, assignee.id == Ticket.assignee_id)
         .where(*where)
@@ -259,7 +260,7 @@ def _tickets(
     ).all()
     updates: dict[int, tuple[datetime | None, str | None, str | None]] = {}
     if with_update and rows:
-        ids = [t.id for t, _, _ in rows]
+        ids = [t.id for t, _, _, _ in rows]
         latest = (
             select(Note.ticket_id, func.max(Note.id).label("id"))
             .where(Note.ticket_id.in_(ids), *([Note.created_at <= as_of] if as_of is not None else []))
@@ -273,7 +274,7 @@ def _tickets(
         ):
             updates[ticket_id] = (noted_at, author, note)
     out = []
-    for t, group, login in rows:
+    for t, group, login, active in rows:
         at, by, body = updates.get(t.id, (None, None, None))
         text = single_line(body) if body else None
         out.append(
@@ -285,6 +286,7 @@ def _tickets(
                 major=t.major,
                 group=group,
                 assignee=login,
+                assignee_active=active is not False,
                 pending_reason=t.pending_reason.value if t.pending_reason else None,
                 opened_at=t.opened_at,
                 last_update_at=at,

@@ -6,7 +6,18 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import aliased
 
 from deskterm.domain.core.vocabulary import Priority, TicketKind, TicketStatus
@@ -119,6 +130,7 @@ def ticket_rows(
             Service.name.label("service"),
             Group.name.label("group"),
             _assignee.login.label("assignee"),
+            func.coalesce(_assignee.active, true()).label("assignee_active"),
             Ticket.major,
             Ticket.opened_at,
             Ticket.updated_at,

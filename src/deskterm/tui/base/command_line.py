@@ -18,6 +18,7 @@ COMMANDS = {
     "report": "the service level report",
     "handover": "the shift handover",
     "reports": "service desk reports and KPIs",
+    "admin": "the team: agents and groups",
     "new": "log a call",
     "help": "keys of this screen",
     "q": "quit",
@@ -31,7 +32,9 @@ class CommandLine(ModalScreen[str | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Label("inc sla chg prb evt handover report(s) new help q · or a ref: INC-42", id="command-hint")
+        yield Label(
+            "inc sla chg prb evt handover report(s) admin new help q · or a ref: INC-42", id="command-hint"
+        )
         yield Input(placeholder=":", id="command-input")
 
     @on(Input.Submitted)

@@ -14,7 +14,7 @@ from deskterm.tui.base.dialog import DeskDialog
 GLOBAL_NOTES = [
     (
         ":",
-        "command line: inc, sla, chg, prb, evt, handover, report(s), new, help, q, "
+        "command line: inc, sla, chg, prb, evt, handover, report(s), admin, new, help, q, "
         "or a ref: INC-42, CHG-7, PRB-3, KE-2",
     ),
     ("ctrl+p", "palette: tickets by ref or words, commands, agents"),

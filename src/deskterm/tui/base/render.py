@@ -25,6 +25,10 @@ def safe(value: object, style: str = "", *, multiline: bool = False) -> Text:
 _CLI_HINT = re.compile(r"(?:\s*;\s*(?:see |run |add one with: |e\.g\. )?|\s*\()deskterm [^;()]*\)?\s*$")
 
 
+#: After an assignee's login when the agent was deactivated: the ticket is nobody's work now.
+INACTIVE = " (inactive)"
+
+
 def for_screen(message: str) -> str:
     """A service's message without its command-line hint (never tell an agent at the desk
     to go and type a shell command)."""

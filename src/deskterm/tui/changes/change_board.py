@@ -8,7 +8,7 @@ close) and ``[`` one step back, both after a question; ``v`` votes and ``s`` sch
 """
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -19,11 +19,13 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from deskterm.domain.changes.change import ChangeState, ChangeType
+from deskterm.domain.core.permissions import Action
 from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import ChangeSummary
 from deskterm.services.core.errors import DesktermError
 from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.messages import DeskChanged
+from deskterm.tui.base.permitted import PermittedActions
 from deskterm.tui.base.render import cell, safe
 from deskterm.tui.base.screens import DeskScreen
 from deskterm.tui.changes.helpers import (
@@ -258,7 +260,7 @@ def matches(change: ChangeSummary, text: str, kind: ChangeType | None) -> bool:
     return any(needle in v.casefold() for v in values)
 
 
-class ChangeBoardScreen(DeskScreen):
+class ChangeBoardScreen(PermittedActions, DeskScreen):
     HELP_TITLE = "change board"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="changes.open"),
@@ -266,6 +268,7 @@ class ChangeBoardScreen(DeskScreen):
         Binding("right_square_bracket", "forward", "Next step", id="changes.forward"),
         Binding("left_square_bracket", "back", "Step back", show=False, id="changes.back"),
         Binding("v", "vote", "Vote", id="changes.vote"),
+        Binding("d", "decide", "Decide", show=False, id="changes.decide"),
         Binding("s", "schedule", "Schedule", id="changes.schedule"),
         Binding("c", "calendar", "Calendar", id="changes.calendar"),
         Binding("K", "kpi", "KPIs", id="changes.kpi"),
@@ -280,6 +283,14 @@ class ChangeBoardScreen(DeskScreen):
         Binding("G,end", "move(1000)", "Last", show=False, id="changes.last"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="changes.refresh"),
     ]
+    PERMITTED: ClassVar = {
+        "raise_change": Action.CHANGE_WRITE,
+        "forward": Action.CHANGE_WRITE,
+        "back": Action.CHANGE_WRITE,
+        "schedule": Action.CHANGE_WRITE,
+        "vote": Action.CHANGE_VOTE,
+        "decide": Action.CHANGE_DECIDE,
+    }
 
     def __init__(self) -> None:
         super().__init__(classes="change-board-screen")
@@ -357,6 +368,17 @@ class ChangeBoardScreen(DeskScreen):
                 bar.append("  ")
                 bar.append_text(safe(current.collision_text[0], "bold"))
         self.query_one("#change-bar", Static).update(bar)
+        self.refresh_bindings()  # what the keys offer follows the highlighted card
+
+    def check_more(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        """The next step of a change awaiting authorisation is its decision: offered only to
+        whoever may decide; ``d`` is greyed on a card that awaits no decision."""
+        deciding = self.board.current is not None and self.board.current.state is ChangeState.AUTHORISATION
+        if action == "forward" and deciding:
+            return self.may(Action.CHANGE_DECIDE)
+        if action == "decide":
+            return True if deciding else None
+        return True
 
     # -- reactions --------------------------------------------------------------------------
 
@@ -460,6 +482,9 @@ class ChangeBoardScreen(DeskScreen):
 
     def action_vote(self) -> None:
         self._act("vote")
+
+    def action_decide(self) -> None:
+        self._act("decide")
 
     def action_schedule(self) -> None:
         self._act("schedule")

@@ -11,16 +11,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from deskterm.domain.changes.change import ChangeState, ChangeType
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.refs import RefError, parse_ref
 from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import ChangeDetail
 from deskterm.services.core.errors import DesktermError
 from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.messages import DeskChanged
+from deskterm.tui.base.permitted import PermittedActions
 from deskterm.tui.base.render import safe
 from deskterm.tui.changes.helpers import (
     COLLISION,
@@ -321,7 +322,11 @@ def body(view: ChangeDetail) -> Group:
     )
 
 
-class ChangeDetailScreen(Screen[None]):
+#: Keys that move or edit a change (``act(...)``): any staff role; the decision needs more.
+WRITES = ("forward", "back", "schedule", "implement", "review", "close", "cancel", "link")
+
+
+class ChangeDetailScreen(PermittedActions):
     HELP_TITLE = "change"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="change.back"),
@@ -342,6 +347,13 @@ class ChangeDetailScreen(Screen[None]):
         Binding("pagedown", "scroll(10)", "Page down", show=False, id="change.page_down"),
         Binding("pageup", "scroll(-10)", "Page up", show=False, id="change.page_up"),
     ]
+    PERMITTED: ClassVar = {
+        **{f"act({what!r})": Action.CHANGE_WRITE for what in WRITES},
+        "edit": Action.CHANGE_WRITE,
+        "act('vote')": Action.CHANGE_VOTE,
+        "act('decide')": Action.CHANGE_DECIDE,
+        "act('reject')": Action.CHANGE_DECIDE,
+    }
 
     def __init__(self, ref: str) -> None:
         super().__init__(classes="change-detail-screen")
@@ -383,6 +395,14 @@ class ChangeDetailScreen(Screen[None]):
         self.ref = view.ref
         self.query_one("#change-header", Static).update(header(view))
         self.query_one("#change-sections", Static).update(body(view))
+        self.refresh_bindings()
+
+    def check_more(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        """The next step of a change awaiting authorisation is its decision."""
+        deciding = self.view is not None and self.view.state is ChangeState.AUTHORISATION
+        if action == "act" and parameters == ("forward",) and deciding:
+            return self.may(Action.CHANGE_DECIDE)
+        return True
 
     def on_desk_changed(self, message: DeskChanged) -> None:
         self.query_one(StatusLine).pulse = message.pulse

@@ -23,7 +23,7 @@ from deskterm.services.handover.handover import Digest, SlaLine, TicketLine
 from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.dialog import DeskDialog
 from deskterm.tui.base.messages import DeskChanged
-from deskterm.tui.base.render import safe
+from deskterm.tui.base.render import INACTIVE, safe
 from deskterm.tui.base.screens import DeskScreen
 from deskterm.tui.widgets.status_line import StatusLine
 
@@ -168,6 +168,8 @@ class HandoverScreen(DeskScreen):
             line.append(f"{t.status:<11} ")
             line.append_text(safe(t.title))
             owner = t.assignee or "unassigned"
+            if t.assignee and not t.assignee_active:
+                owner += INACTIVE
             line.append_text(safe(f"  [{t.group or '-'} / {owner}]", "dim"))
             extra = []
             if with_update and t.last_update:

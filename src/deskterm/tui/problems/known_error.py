@@ -8,13 +8,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.problems.problem import KnownErrorStatus
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.problems import kedb
 from deskterm.tui.base.desk_app import alive, desk_app
+from deskterm.tui.base.permitted import PermittedActions
 from deskterm.tui.base.render import safe
 from deskterm.tui.problems.problem_detail import ProblemScreen, _grid, history_text, section
 from deskterm.tui.widgets.status_line import StatusLine
@@ -51,7 +52,7 @@ def known_error_body(view: kedb.KnownErrorView) -> Group:
     )
 
 
-class KnownErrorScreen(Screen[None]):
+class KnownErrorScreen(PermittedActions):
     HELP_TITLE = "known error"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="known_error.back"),
@@ -60,6 +61,7 @@ class KnownErrorScreen(Screen[None]):
         Binding("j,down", "scroll(1)", "Down", show=False, id="known_error.down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="known_error.up"),
     ]
+    PERMITTED: ClassVar = {"retire": Action.KEDB_PUBLISH}
 
     def __init__(self, ref: str) -> None:
         super().__init__(classes="known-error-screen")

@@ -11,9 +11,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from deskterm.domain.core.permissions import Action
 from deskterm.services.core import search
 from deskterm.services.core.commands import validate
 from deskterm.services.core.errors import DesktermError
@@ -23,6 +23,7 @@ from deskterm.services.problems.problems import ProblemView, RecordKnownError, U
 from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.form import Field, FormDialog
 from deskterm.tui.base.messages import DeskChanged
+from deskterm.tui.base.permitted import PermittedActions
 from deskterm.tui.base.render import cell, safe
 from deskterm.tui.problems.helpers import LEVELS, _options, local, priority_text, state
 from deskterm.tui.widgets.status_line import StatusLine
@@ -103,7 +104,7 @@ def problem_body(view: ProblemView) -> Group:
     return Group(*parts)
 
 
-class ProblemScreen(Screen[None]):
+class ProblemScreen(PermittedActions):
     HELP_TITLE = "problem"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="problem.back"),
@@ -117,6 +118,11 @@ class ProblemScreen(Screen[None]):
         Binding("j", "scroll(1)", "Down", show=False, id="problem.down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="problem.up"),
     ]
+    #: Every change to a problem (state, root cause, links, known error, fix) is problem management.
+    PERMITTED: ClassVar = {
+        f"act({what!r})": Action.PROBLEM_MANAGE
+        for what in ("state", "analysis", "link", "known_error", "fix", "edit")
+    }
 
     def __init__(self, ref: str) -> None:
         super().__init__(classes="problem-screen")

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Input, Static
 
+from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.refs import RefError, RefKind, parse_ref
 from deskterm.domain.problems.problem import ProblemStatus
 from deskterm.services.core import search
@@ -27,6 +28,7 @@ from deskterm.services.problems.problems import ProblemRow, RaiseProblem
 from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.form import Field, FormDialog
 from deskterm.tui.base.messages import DeskChanged
+from deskterm.tui.base.permitted import PermittedActions
 from deskterm.tui.base.render import cell, safe
 from deskterm.tui.base.screens import DeskScreen
 from deskterm.tui.problems.helpers import LEVELS, WIDE, _options, priority_text, state
@@ -87,7 +89,7 @@ class ProblemFilter(Input):
         await self.run_action("screen.clear_filter")
 
 
-class ProblemsScreen(DeskScreen):
+class ProblemsScreen(PermittedActions, DeskScreen):
     HELP_TITLE = "problems"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="problems.open"),
@@ -101,6 +103,7 @@ class ProblemsScreen(DeskScreen):
         Binding("k", "cursor(-1)", "Up", show=False, id="problems.up"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="problems.refresh"),
     ]
+    PERMITTED: ClassVar = {"raise_problem": Action.PROBLEM_RAISE}
 
     def __init__(self) -> None:
         super().__init__(classes="problems-screen")

@@ -9,18 +9,19 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
+from deskterm.domain.core.permissions import Action
 from deskterm.services.core.errors import DesktermError, InvalidInput
 from deskterm.services.people import people
 from deskterm.services.sla import sla_reports
 from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.form import Field, FormDialog
+from deskterm.tui.base.permitted import PermittedActions
 from deskterm.tui.base.render import safe
 
 
-class SlaReportScreen(Screen[None]):
+class SlaReportScreen(PermittedActions):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="sla_report.back"),
         Binding("left_square_bracket", "shift(-1)", "Earlier", id="sla_report.earlier"),
@@ -29,6 +30,7 @@ class SlaReportScreen(Screen[None]):
         Binding("enter", "open", "Open breach", id="sla_report.open"),
         Binding("i", "improve", "Improve (SIP)", id="sla_report.improve"),
     ]
+    PERMITTED: ClassVar = {"improve": Action.SLA_IMPROVE}
 
     def __init__(self) -> None:
         super().__init__(classes="sla-report-screen")

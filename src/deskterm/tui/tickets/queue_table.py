@@ -19,11 +19,12 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from deskterm.domain.core.text import cell_width
 from deskterm.domain.core.vocabulary import TicketStatus
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.tickets.queue import QueuePage, QueueQuery, QueueRow, queue_page, queue_window
 from deskterm.tui.base.desk_app import alive, desk_app
-from deskterm.tui.base.render import cell, fit_columns
+from deskterm.tui.base.render import INACTIVE, cell, fit_columns, safe
 
 PAGE = 80
 MAX_ROWS = 480
@@ -62,6 +63,24 @@ STATUS_SHORT = {
 
 
 REASON_SHORT = {"customer": "cust", "supplier": "supp", "problem": "prob", "change": "chg"}
+
+
+def owner_cell(row: QueueRow, width: int) -> Text:
+    """``group/assignee``; a deactivated assignee is marked, and the group's name gives way
+    to the mark (it is what the agent must see: the ticket waits for someone to take it)."""
+    if not row.assignee or row.assignee_active:
+        return cell(f"{row.group or '-'}/{row.assignee or '-'}", width)
+    login = safe(row.assignee, "bold")
+    room = width - len(INACTIVE)  # the mark stays whole; the group, then the login, give way
+    if cell_width(row.assignee) + 2 <= room:
+        group = safe(row.group or "-")
+        group.truncate(room - cell_width(row.assignee) - 1, overflow="ellipsis")
+        text = Text.assemble(group, "/", login, (INACTIVE, "bold"), no_wrap=True)
+    else:
+        login.truncate(max(1, room), overflow="ellipsis")
+        text = Text.assemble(login, (INACTIVE, "bold"), no_wrap=True)
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text
 
 
 def time_left(seconds: float, *, short: bool = False) -> str:
@@ -421,7 +440,7 @@ class QueueTable(Widget, can_focus=True):
                 status = f"pend {REASON_SHORT[row.pending_reason.value]}"
             return cell(status, w)
         if key == "owner":
-            return cell(f"{row.group or '-'}/{row.assignee or '-'}", w)
+            return owner_cell(row, w)
         if key == "age":
             return cell(age(row.opened_at, now), w)
         if key == "sla":

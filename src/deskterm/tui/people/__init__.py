@@ -1,0 +1,1 @@
+"""People on screen: the team admin screen (agents and groups) and the unknown-account screen."""
