@@ -5,7 +5,6 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from sqlalchemy import select
 
 from deskterm.store.models import AuditEntry

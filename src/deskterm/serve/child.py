@@ -122,9 +122,12 @@ async def _watch(
         while proc.returncode is None:
             left = (activity.last + idle - time.monotonic()) if idle else 3600.0
             if idle and left <= 0:
-                activity.why = f"idle for {idle // 60 or 1} minutes: the session ends; your draft is kept"
+                took = f"{idle} seconds" if idle < 120 else f"{idle // 60} minutes"
+                activity.why = f"nothing typed for {took}: the session ends; your draft is kept"
                 break
-            done, _ = await asyncio.wait({closed, stop_asked}, timeout=min(max(left, 0.1), 30.0))
+            done, _ = await asyncio.wait(
+                {closed, stop_asked}, timeout=min(max(left, 0.1), 30.0), return_when=asyncio.FIRST_COMPLETED
+            )
             if stop_asked in done:
                 activity.why = "the desk server is stopping: the session ends; your draft is kept"
                 break
