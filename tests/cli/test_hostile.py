@@ -50,8 +50,9 @@ if PROFILE not in ("ci", "hostile"):
     PROFILE = "ci"
 
 DOCUMENTED = {0, 2, 3, 4, 5, 6, 7}
-# Commands that open a full-screen app or fill a whole desk: not for a fuzzer.
-SKIPPED = {("sla", "wall"), ("demo",), ("event", "wall")}
+# Commands that open a full-screen app, fill a whole desk or serve until SIGTERM: not for a
+# fuzzer (``serve ssh``'s options are checked in tests/serve/test_ssh_options.py).
+SKIPPED = {("sla", "wall"), ("demo",), ("event", "wall"), ("serve", "ssh")}
 # Commands that keep the good part of their input and report the rest (exit 4 with rows).
 PARTIAL = {("event", "ingest")}
 
