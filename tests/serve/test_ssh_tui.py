@@ -113,7 +113,7 @@ def test_sigterm_with_sessions_open(server: Server, team: Team, terminals: list[
         stderr=subprocess.PIPE,
         text=True,
     )
-    server.extra.append(script)  # type: ignore[arg-type]
+    server.extra.append(script)
     state = server.home / "data" / "deskterm" / "serve" / "ssh-state.json"
     wait_for(lambda: len(json.loads(state.read_text())["sessions"]) == 2, why="both sessions listed")
     began = time.monotonic()
