@@ -394,6 +394,17 @@ class Desk:
                 f"the OS account {login} is no agent of this team desk; ask an admin to add "
                 f'os_accounts = ["{login}"] to your agent in the team file'
             )
+        agent = session.get(Agent, found)
+        shared = role is not None and agent is not None and agent.active
+        if shared and Role.ADMIN.value not in access_q.granted_roles(session, found):
+            # the schema owner's login, shared: who is at the keyboard is only what this machine
+            # says. The desk's owner and admins keep it (team apply, db commands); agents connect
+            # as themselves or through the SSH server, which holds the login alone.
+            raise NotPermitted(
+                f"the database login role {role} is the schema owner's and is not yours to share: "
+                f"connect through deskterm serve ssh, or ask an admin for your own login role "
+                f'(db_roles = ["{login}"] in the team file, then deskterm db grants)'
+            )
         how = f"OS account {login} (uid {self.identity.uid}), listed in os_accounts"
         self.established_by = how + (f", connected as the schema owner {role}" if role else "")
         return found
