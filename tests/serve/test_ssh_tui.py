@@ -125,3 +125,26 @@ def test_sigterm_with_sessions_open(server: Server, team: Team, terminals: list[
     assert script.returncode != 0  # told, not left hanging
     assert not state.exists()
     assert server.deskterm("serve", "ssh", "--status").returncode == 3
+
+
+def test_session_limits_refuse_with_a_sentence(serve_url: str, team: Team, tmp_path: Path) -> None:
+    server = start_server(serve_url, tmp_path / "limits", "[serve]\nmax_sessions_per_agent = 1\n")
+    held = subprocess.Popen(
+        [*server.argv(team.bob), "event", "ingest", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        state = server.home / "data" / "deskterm" / "serve" / "ssh-state.json"
+        wait_for(lambda: state.exists() and json.loads(state.read_text())["sessions"], why="bob's session")
+        second = server.ssh(team.bob, "whoami")
+        assert second.returncode == 7 and "the most one agent may have" in second.stderr
+        assert server.ssh(team.alice, "whoami").returncode == 0  # another agent is not held back
+        no_tty = server.ssh(team.alice, options=("-T",))
+        assert no_tty.returncode == 2 and "use ssh -t" in no_tty.stderr
+    finally:
+        assert held.stdin is not None
+        held.stdin.close()
+        assert held.wait(timeout=60) == 0
+        assert server.stop() == 0

@@ -27,6 +27,9 @@ from deskterm.serve.sessions import STATE_NAME, Registry, SessionInfo
 from deskterm.services.core.context import Desk
 from deskterm.services.people import ssh as keys
 
+EXIT_USAGE = 2
+EXIT_REFUSED = 7  # over a limit, or the server stopping
+
 
 def log(message: str, stream: TextIO | None = None) -> None:
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
@@ -124,6 +127,18 @@ class DeskServer:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    def _refusal(self, agent_id: int, command: str | None, terminal: bool) -> tuple[str | None, int]:
+        """Why a session is refused before it starts, with its exit status (7: limits, 2: usage)."""
+        assert self.registry is not None
+        why = self.registry.refusal(agent_id)
+        if why is None and self.stopping.is_set():
+            why = "the desk server is stopping; try again in a moment"
+        if why is not None:
+            return why, EXIT_REFUSED
+        if not command and not terminal:
+            return "this session has no terminal for the desk; use ssh -t, or give a command", EXIT_USAGE
+        return None, 0
+
     async def handle(self, process: asyncssh.SSHServerProcess[bytes]) -> None:
         """One session: refused over a limit, else the TUI or a command as the agent."""
         conn = process.channel.get_connection()
@@ -134,21 +149,17 @@ class DeskServer:
             return
         match, fp = owner.agent
         command = process.command
-        why = self.registry.refusal(match.agent_id)
-        if why is None and self.stopping.is_set():
-            why = "the desk server is stopping; try again in a moment"
+        why, code = self._refusal(match.agent_id, command, process.get_terminal_type() is not None)
         argv: list[str] = []
         if why is None and command:
             try:
                 argv = child.command_argv(command)
             except ValueError as exc:
-                why = str(exc)
-        if why is None and not command and process.get_terminal_type() is None:
-            why = "this session has no terminal for the desk; use ssh -t, or give a command"
+                why, code = str(exc), EXIT_USAGE
         if why is not None:
             self.audit(match.agent_id, "ssh refused", f"key {fp} from {owner.address}: {why}")
             process.stderr.write(f"deskterm: {why}\n".encode())
-            process.exit(7 if "sessions" in why else 2)
+            process.exit(code)
             return
         info = self.registry.add(
             SessionInfo(
