@@ -22,6 +22,21 @@ class ConfigError(ValueError):
     """A config file or variable that cannot be used; the message says where and why."""
 
 
+class ServeSettings(BaseModel):
+    """``[serve]``: limits of ``deskterm serve ssh`` (its command line overrides the address)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ssh_listen: str = Field(default="127.0.0.1:2222", description="address:port of deskterm serve ssh")
+    max_sessions: int = Field(default=50, ge=1, le=10000, description="sessions at once, all agents")
+    max_sessions_per_agent: int = Field(default=10, ge=1, le=1000, description="sessions at once, one agent")
+    idle_timeout: int = Field(
+        default=3600,
+        ge=0,
+        description="seconds without a key from the client before the session ends (0: never)",
+    )
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,6 +58,7 @@ class Settings(BaseModel):
         default_factory=dict,
         description='agent cost for the cost report: {login = rate}, "*" for agents without one',
     )
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("shifts")
     @classmethod

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from deskterm.config import Settings, load_settings
-from deskterm.services.core.context import Desk
+from deskterm.services.core.context import Desk, Handover
 from deskterm.services.core.errors import InvalidInput
 
 E = TypeVar("E", bound=StrEnum)
@@ -28,7 +28,8 @@ class CliApp:
     @property
     def desk(self) -> Desk:
         if self._desk is None:
-            self._desk = Desk.open(self.settings)
+            # a session of deskterm serve ssh acts as the agent the server authenticated
+            self._desk = Desk.open(self.settings, handover=Handover.take())
         return self._desk
 
     @property

@@ -12,11 +12,10 @@ import io
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import TextIO
 
 from deskterm.cli.app import DIFF_COLUMNS, CliApp, add_apply_options, add_format, enum_list, handler
-from deskterm.cli.inputs import read_text
+from deskterm.cli.inputs import local_file, read_text
 from deskterm.cli.output import emit, one_line, write_fields
 from deskterm.domain.core.bounds import FLOAT_MAX, OutOfRange, day_in_range
 from deskterm.domain.events.events import Severity, parse_time
@@ -132,7 +131,7 @@ def _open_inputs(names: list[str]) -> Iterator[tuple[str, TextIO]]:
             yield "", stdin
             continue
         try:
-            fh = Path(name).open(encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
+            fh = local_file(name).open(encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
             raise InvalidInput(f"cannot read {name}: {exc.strerror}; check the path") from None
         with fh:
@@ -143,7 +142,7 @@ def _ingest(app: CliApp) -> int:
     a = app.args
     for name in a.files:  # every file must be readable before anything is ingested
         try:
-            found = name == "-" or Path(name).is_file()
+            found = name == "-" or local_file(name).is_file()
         except (OSError, ValueError):  # a name too long for the file system, say
             found = False
         if not found:

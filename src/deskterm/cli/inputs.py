@@ -1,10 +1,22 @@
 """Reading the files a command is given: a missing or unreadable file and text that is not
 UTF-8 are exit 4, each with its own sentence."""
 
+import os
 import sys
 from pathlib import Path
 
-from deskterm.services.core.errors import InvalidInput
+from deskterm.services.core.context import SERVED_ENV
+from deskterm.services.core.errors import InvalidInput, NotPermitted
+
+
+def local_file(name: str) -> Path:
+    """A file named on the command line; refused in a session of ``deskterm serve ssh``, whose
+    files are the server's, not the agent's (over SSH, input comes on standard input: ``-``)."""
+    if os.environ.get(SERVED_ENV):
+        raise NotPermitted(
+            f"over SSH the server's files are not yours to read ({name}); pipe the file in and give '-'"
+        )
+    return Path(name)
 
 
 def read_text(name: str) -> tuple[str, str]:
@@ -14,7 +26,7 @@ def read_text(name: str) -> tuple[str, str]:
         source = "standard input"
     else:
         try:
-            data = Path(name).read_bytes()
+            data = local_file(name).read_bytes()
         except OSError as exc:
             raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}; check the path") from None
         source = name

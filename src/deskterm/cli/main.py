@@ -123,7 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
         audit,
     ):
         module.register(sub)
+    _register_serve(sub)
     return parser
+
+
+def _register_serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``deskterm serve ssh`` (and the other servers, each from its own module)."""
+    from deskterm.cli import serve_ssh
+
+    serve = sub.add_parser("serve", help="serve the desk: over SSH to agents")
+    serve_sub = serve.add_subparsers(dest="serve_command", required=True, metavar="SERVER")
+    serve_ssh.register(serve_sub)
 
 
 def _run_tui(app: CliApp) -> int:

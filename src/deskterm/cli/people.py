@@ -3,7 +3,7 @@
 
 import argparse
 
-from deskterm.cli import team
+from deskterm.cli import agent_keys, team
 from deskterm.cli.app import CliApp, add_format, handler
 from deskterm.cli.output import emit
 from deskterm.services.core.commands import AddContact, validate
@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_format(al)
     handler(al, _agents)
     team.register_agent(asub)
+    agent_keys.register_agent_key(asub)
 
     group = sub.add_parser("group", help="support groups")
     gsub = group.add_subparsers(dest="group_command", required=True, metavar="COMMAND")

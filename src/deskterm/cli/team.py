@@ -8,9 +8,9 @@ lives there); it hands them to :func:`register_agent` and :func:`register_group`
 import argparse
 import sys
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from deskterm.cli.app import CliApp, add_format, handler
+from deskterm.cli.inputs import local_file
 from deskterm.cli.output import emit
 from deskterm.services.core.errors import InvalidInput
 from deskterm.services.people import agents, team
@@ -98,7 +98,7 @@ def _read(name: str) -> tuple[str, str]:
     if name == "-":
         return sys.stdin.read(), "standard input"
     try:
-        return Path(name).read_text(encoding="utf-8"), name
+        return local_file(name).read_text(encoding="utf-8"), name
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read {name}: {exc}; check the path") from None
 

@@ -4,7 +4,10 @@ Services take a ``Desk`` and run each user action in one unit of work: a single
 transaction in which the change and its audit rows are written together.
 """
 
-from collections.abc import Iterator
+import hashlib
+import hmac
+import os
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +39,7 @@ from deskterm.store.engine import (
     session_factories,
 )
 from deskterm.store.models import Agent, AuditEntry
-from deskterm.store.models.access import AgentRole
+from deskterm.store.models.access import AgentRole, DeskSetting
 from deskterm.store.queries import access as access_q
 
 
@@ -107,6 +110,49 @@ def open_engine(settings: Settings) -> Engine:
 
 REF_MAX = 24  # audit_entries.record_ref
 
+#: The environment through which ``deskterm serve ssh`` hands an authenticated agent to the
+#: session it starts: the agent, the key that proved it, the server and the server's secret.
+HANDOVER_ENV = ("DESKTERM_SSH_AGENT", "DESKTERM_SSH_KEY", "DESKTERM_SSH_SERVER", "DESKTERM_SSH_TOKEN")
+#: Set in every session the SSH server starts (and never trusted: it only restricts).
+SERVED_ENV = "DESKTERM_SSH_SESSION"
+SERVER_SETTING = "ssh_server:"  # + the server's id: the sha256 of its secret, in desk_settings
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Handover:
+    """An agent the SSH server authenticated, handed to the session process it started.
+
+    Anyone can set environment variables, so the hand-over carries the server's secret: a
+    random token made at the server's start and known only to it and its sessions (their
+    environment is readable by the server's OS account alone). The desk accepts the
+    hand-over only if the token's digest is the one the server recorded in ``desk_settings``,
+    which only the desk's owner and admins can write. A session cannot change who it acts as:
+    the variables are taken out of its environment before any of its code runs.
+    """
+
+    agent_id: int
+    fingerprint: str
+    server: str
+    token: str
+
+    @classmethod
+    def take(cls, environ: MutableMapping[str, str] | None = None) -> "Handover | None":
+        """Take the hand-over out of the environment (None when there is none)."""
+        environ = os.environ if environ is None else environ
+        values = [environ.pop(name, None) for name in HANDOVER_ENV]
+        if not any(values):
+            return None
+        agent, key, server, token = values
+        if not (agent and key and server and token) or not agent.isdigit():
+            raise NotPermitted(
+                "this session's SSH hand-over is incomplete; connect through deskterm serve ssh again"
+            )
+        return cls(agent_id=int(agent), fingerprint=key, server=server, token=token)
+
 
 @dataclass
 class UnitOfWork:
@@ -164,6 +210,8 @@ class Desk:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     identity: OsIdentity = field(default_factory=current_identity)
+    #: The agent the SSH server authenticated (sessions of ``deskterm serve ssh`` only).
+    handover: Handover | None = None
     _read: sessionmaker[Session] = field(init=False, repr=False)
     _write: sessionmaker[Session] = field(init=False, repr=False)
     _actor_id: int | None = field(default=None, init=False, repr=False)
@@ -182,6 +230,7 @@ class Desk:
         clock: Clock | None = None,
         identity: OsIdentity | None = None,
         migrate_schema: bool = True,
+        handover: Handover | None = None,
     ) -> "Desk":
         """Connect, and bring the schema to this code's version (refusing a newer one)."""
         engine = open_engine(settings)
@@ -199,6 +248,7 @@ class Desk:
             engine=engine,
             clock=clock or SystemClock(),
             identity=identity or current_identity(),
+            handover=handover,
         )
 
     @property
@@ -224,7 +274,9 @@ class Desk:
                 self._reader_checked = True
                 if self._actor_id is None:
                     with self._read() as probe:  # its own snapshot: the reader's starts fresh
-                        if access_q.is_team_desk(probe):
+                        if self.handover is not None:
+                            self._actor_id = self._handover_agent_id(probe, self.handover)
+                        elif access_q.is_team_desk(probe):
                             self._actor_id = self._team_agent_id(probe)
             with self._read() as session:
                 yield session  # closing ends the transaction; loaded objects stay readable
@@ -250,6 +302,17 @@ class Desk:
             raise
         except DesktermError:
             raise
+        except (OperationalError, DBAPIError) as exc:
+            raise _database_error(exc, self.settings.db) from None
+
+    @contextmanager
+    def serving(self) -> Iterator[Session]:
+        """A transaction for the SSH server's own bookkeeping (its secret's digest, the keys it
+        looks up, the audit rows of sessions), acting as no agent: the server authenticates
+        agents, it is not one. Only :mod:`deskterm.services.people.ssh` uses it."""
+        try:
+            with self._write() as session, session.begin():
+                yield session
         except (OperationalError, DBAPIError) as exc:
             raise _database_error(exc, self.settings.db) from None
 
@@ -285,10 +348,25 @@ class Desk:
     def _enrolled_agent_id(self, retry: bool = True) -> int:
         """The acting agent: mapped on a team desk, enrolled on first use on a personal one."""
         with self._read() as session:
+            if self.handover is not None:
+                return self._handover_agent_id(session, self.handover)
             team = access_q.is_team_desk(session)
             if team:
                 return self._team_agent_id(session)
         return self._personal_agent_id(retry)
+
+    def _handover_agent_id(self, session: Session, handover: Handover) -> int:
+        """The agent the SSH server authenticated, if the server's secret checks out."""
+        recorded = session.get(DeskSetting, SERVER_SETTING + handover.server)
+        if recorded is None or not hmac.compare_digest(recorded.value, token_digest(handover.token)):
+            raise NotPermitted(
+                "this session's SSH hand-over is not from a running deskterm serve ssh of this desk "
+                "(it stopped or restarted); connect again"
+            )
+        if session.get(Agent, handover.agent_id) is None:
+            raise NotPermitted("the agent this SSH key stood for is gone from the desk; ask an admin")
+        self.established_by = f"SSH key {handover.fingerprint} via deskterm serve ssh"
+        return handover.agent_id
 
     def _team_agent_id(self, session: Session) -> int:
         """On a team desk nobody is enrolled: the database login role (PostgreSQL) or the OS
@@ -315,6 +393,17 @@ class Desk:
             raise NotPermitted(
                 f"the OS account {login} is no agent of this team desk; ask an admin to add "
                 f'os_accounts = ["{login}"] to your agent in the team file'
+            )
+        agent = session.get(Agent, found)
+        shared = role is not None and agent is not None and agent.active
+        if shared and Role.ADMIN.value not in access_q.granted_roles(session, found):
+            # the schema owner's login, shared: who is at the keyboard is only what this machine
+            # says. The desk's owner and admins keep it (team apply, db commands); agents connect
+            # as themselves or through the SSH server, which holds the login alone.
+            raise NotPermitted(
+                f"the database login role {role} is the schema owner's and is not yours to share: "
+                f"connect through deskterm serve ssh, or ask an admin for your own login role "
+                f'(db_roles = ["{login}"] in the team file, then deskterm db grants)'
             )
         how = f"OS account {login} (uid {self.identity.uid}), listed in os_accounts"
         self.established_by = how + (f", connected as the schema owner {role}" if role else "")
