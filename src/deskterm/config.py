@@ -22,6 +22,16 @@ class ConfigError(ValueError):
     """A config file or variable that cannot be used; the message says where and why."""
 
 
+class ServeSettings(BaseModel):
+    """``[serve]``: the servers of ``deskterm serve``. ``events_token`` is the bearer token
+    ``serve events`` requires (env DESKTERM_SERVE_EVENTS_TOKEN); keep it out of world-readable
+    files."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    events_token: str | None = Field(default=None, min_length=16, repr=False)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,6 +53,7 @@ class Settings(BaseModel):
         default_factory=dict,
         description='agent cost for the cost report: {login = rate}, "*" for agents without one',
     )
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("shifts")
     @classmethod
@@ -111,7 +122,22 @@ def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
         layer["db"] = environ["DESKTERM_DB"]
     if environ.get("DESKTERM_THEME"):
         layer["theme"] = environ["DESKTERM_THEME"]
+    if environ.get("DESKTERM_SERVE_EVENTS_TOKEN"):
+        layer["serve"] = {"events_token": environ["DESKTERM_SERVE_EVENTS_TOKEN"]}
     return layer
+
+
+def _merge(merged: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
+    """A layer over the ones below; tables (``[serve]``) key by key, so an environment variable
+    replaces one key of a file's table rather than the whole table."""
+    out = dict(merged)
+    for key, value in layer.items():
+        below = out.get(key)
+        if isinstance(value, dict) and isinstance(below, dict) and key == "serve":
+            out[key] = {**below, **value}
+        else:
+            out[key] = value
+    return out
 
 
 def load_settings(
@@ -133,10 +159,10 @@ def load_settings(
     ]
     for name, layer in sources:
         try:
-            Settings.model_validate({**merged, **layer})
+            Settings.model_validate(_merge(merged, layer))
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "(top level)"
             raise ConfigError(f"{name}: setting {where!r}: {err['msg']}") from None
-        merged.update(layer)
+        merged = _merge(merged, layer)
     return Settings.model_validate(merged)

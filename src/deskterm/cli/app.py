@@ -28,7 +28,8 @@ class CliApp:
     @property
     def desk(self) -> Desk:
         if self._desk is None:
-            self._desk = Desk.open(self.settings)
+            # ``--read-only`` (sla wall, the wallboard served to a browser): a viewer's desk
+            self._desk = Desk.open(self.settings, read_only=bool(getattr(self.args, "read_only", False)))
         return self._desk
 
     @property

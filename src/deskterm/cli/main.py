@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         team,
     ):
         module.register(sub)
+    from deskterm.cli import serve_web  # deskterm serve events | web (issue 16)
+
+    serve_web.register(sub)
     return parser
 
 

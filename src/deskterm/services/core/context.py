@@ -156,6 +156,16 @@ def _audit_text(value: object) -> str | None:
     return str(value)
 
 
+def read_only_refusal() -> NotPermitted:
+    """The one sentence of every write on a read-only desk (exit 7, like a viewer's refusal)."""
+    return NotPermitted(
+        "this desk is open read-only (as a viewer, for a wallboard) and changes nothing; "
+        "make the change in a desk opened without --read-only",
+        action="read-only",
+        needed=[],
+    )
+
+
 @dataclass
 class Desk:
     """An open desk. Build with :meth:`open`; close with :meth:`close`."""
@@ -170,6 +180,10 @@ class Desk:
     #: How the acting agent was established, for ``whoami`` (set when first resolved).
     established_by: str = field(default="", init=False)
     _reader_checked: bool = field(default=False, init=False, repr=False)
+    #: Opened read-only (``--read-only``, a wallboard served to a browser): every write is
+    #: refused before a write transaction begins, whatever roles the OS account holds, and
+    #: nothing is written at all: no enrolment, no migration, no audit of the refusal.
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         self._read, self._write = session_factories(self.engine)
@@ -182,11 +196,25 @@ class Desk:
         clock: Clock | None = None,
         identity: OsIdentity | None = None,
         migrate_schema: bool = True,
+        read_only: bool = False,
     ) -> "Desk":
-        """Connect, and bring the schema to this code's version (refusing a newer one)."""
+        """Connect, and bring the schema to this code's version (refusing a newer one).
+
+        ``read_only``: the desk acts as a viewer (see :attr:`read_only`); it never migrates,
+        so a schema at another version is refused instead."""
         engine = open_engine(settings)
         try:
-            if migrate_schema:
+            if read_only:
+                if not migrate.is_current(engine):
+                    with engine.connect():  # an unreachable database says so (below)
+                        pass
+                    engine.dispose()
+                    raise DatabaseUnavailable(
+                        "the desk's schema is not at this deskterm's version and a read-only desk "
+                        "does not migrate it; open it once without --read-only (or run deskterm db "
+                        "upgrade), then start again"
+                    )
+            elif migrate_schema:
                 migrate.ensure_schema(engine)
         except migrate.SchemaError as exc:
             engine.dispose()
@@ -199,6 +227,7 @@ class Desk:
             engine=engine,
             clock=clock or SystemClock(),
             identity=identity or current_identity(),
+            read_only=read_only,
         )
 
     @property
@@ -215,6 +244,12 @@ class Desk:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def ping(self) -> None:
+        """One trivial read: returns if the database answers, else :class:`DatabaseUnavailable`
+        (``deskterm serve events``' health check)."""
+        with self.reading() as session:  # a real table: SQLite answers SELECT 1 without its file
+            session.execute(select(Agent.id).limit(1)).scalar()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -236,6 +271,8 @@ class Desk:
         """A unit of work: commits on success, rolls everything back on any error."""
         from deskterm.services.core import access  # access builds sentences from this module's types
 
+        if self.read_only:
+            raise read_only_refusal()
         try:
             with self._write() as session, session.begin():
                 actor = self._actor(session)
@@ -325,6 +362,13 @@ class Desk:
         The first account enrolled owns the personal desk and holds the owner's roles."""
         by_uid = select(Agent.id).where(Agent.os_uid == self.identity.uid)
         how = f"personal desk: OS account {self.identity.login} (uid {self.identity.uid})"
+        if self.read_only:  # a viewer is never enrolled: it may only be found
+            with self._read() as session:
+                found = session.scalar(by_uid)
+            if found is None:
+                raise read_only_refusal()
+            self.established_by = how + ", read-only"
+            return found
         with self._write() as session:
             found = session.scalar(by_uid)
             if found is not None:
