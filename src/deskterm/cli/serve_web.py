@@ -129,17 +129,19 @@ def _web(app: CliApp) -> int:
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    server = web.make_server(listen, app.settings.db, public_url=a.public_url, log=log)
-    _announce(
-        app,
-        {
-            "serving": "web",
-            "url": server.public_url,
-            "endpoints": ["GET / (the wallboard)"],
-            "token_required": False,
-            "read_only": True,
-        },
-    )
+    def ready(url: str) -> None:
+        _announce(
+            app,
+            {
+                "serving": "web",
+                "url": url,
+                "endpoints": ["GET / (the wallboard)"],
+                "token_required": False,
+                "read_only": True,
+            },
+        )
+
+    server = web.make_server(listen, app.settings.db, public_url=a.public_url, log=log, ready=ready)
     try:
         server.serve()
     except OSError as exc:

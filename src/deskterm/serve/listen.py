@@ -35,15 +35,18 @@ def parse_listen(text: str, option: str = "--listen") -> Listen:
     """``127.0.0.1:9095``, ``[::1]:9095`` or ``0.0.0.0:9095``; port 0 picks a free port."""
     value = text.strip()
     host, sep, port = value.rpartition(":")
-    if host.startswith("[") and host.endswith("]"):
+    bracketed = host.startswith("[") and host.endswith("]")
+    if bracketed:
         host = host[1:-1]
     if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise InvalidInput(
             f"{option} {text!r} is not HOST:PORT; give e.g. 127.0.0.1:9095 or [::1]:9095 "
             "(port 0 picks a free one)"
         )
-    if ":" in host:
+    if ":" in host or bracketed:
         try:
+            if not bracketed:
+                raise ValueError(host)  # ::1:80 reads two ways: the brackets say which
             ipaddress.IPv6Address(host)
         except ValueError:
             raise InvalidInput(

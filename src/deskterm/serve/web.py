@@ -7,8 +7,10 @@ and not by the wallboard's keys. The database URL reaches that process through t
 environment (``DESKTERM_DB``), never its command line, where ``ps`` would show a password.
 """
 
+import asyncio
 import os
 import shlex
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -24,9 +26,18 @@ def wall_command() -> str:
     return shlex.join([sys.executable, "-m", "deskterm", "sla", "wall", "--read-only"])
 
 
-def make_server(listen: Listen, db_url: str, *, public_url: str | None, log: Callable[[str], None]) -> Any:
-    """The textual-serve server of the wallboard, announcing itself through ``log``."""
+def make_server(
+    listen: Listen,
+    db_url: str,
+    *,
+    public_url: str | None,
+    log: Callable[[str], None],
+    ready: Callable[[str], None],
+) -> Any:
+    """The textual-serve server of the wallboard. ``ready(public_url)`` is called once the
+    socket listens; ``serve()`` returns after SIGTERM or SIGINT, the sessions closed."""
     try:
+        from aiohttp import web as aiohttp_web
         from textual_serve.server import Server
     except ImportError:
         raise InvalidInput(
@@ -37,7 +48,8 @@ def make_server(listen: Listen, db_url: str, *, public_url: str | None, log: Cal
     os.environ["DESKTERM_DB"] = db_url  # inherited by each wallboard process
 
     class WallServer(Server):
-        """textual-serve with deskterm's plain log lines instead of its banner."""
+        """textual-serve with deskterm's plain log lines, announcing itself once it listens
+        (its own ``serve`` prints a banner before the socket is bound)."""
 
         def initialize_logging(self) -> None:
             import logging
@@ -50,7 +62,27 @@ def make_server(listen: Listen, db_url: str, *, public_url: str | None, log: Cal
             logger.propagate = False
 
         async def on_startup(self, app: Any) -> None:
-            log(f"deskterm serve web: the wallboard on {self.public_url} (read-only)")
+            pass
+
+        def serve(self, debug: bool = False) -> None:
+            self.debug = debug
+            self.initialize_logging()
+            asyncio.run(self._run())
+
+        async def _run(self) -> None:
+            runner = aiohttp_web.AppRunner(await self._make_app(), handle_signals=False)
+            await runner.setup()
+            try:
+                await aiohttp_web.TCPSite(runner, listen.host, listen.port).start()
+                stop = asyncio.Event()
+                loop = asyncio.get_running_loop()
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    loop.add_signal_handler(signum, stop.set)
+                log(f"deskterm serve web: the wallboard on {self.public_url} (read-only)")
+                ready(self.public_url)
+                await stop.wait()
+            finally:
+                await runner.cleanup()  # closes the websockets: each wall process ends
 
     return WallServer(
         wall_command(),
