@@ -50,8 +50,9 @@ if PROFILE not in ("ci", "hostile"):
     PROFILE = "ci"
 
 DOCUMENTED = {0, 2, 3, 4, 5, 6, 7}
-# Commands that open a full-screen app or fill a whole desk: not for a fuzzer.
-SKIPPED = {("sla", "wall"), ("demo",), ("event", "wall")}
+# Commands that open a full-screen app, fill a whole desk or serve until stopped (deskterm
+# serve: tests/serve drives the real servers): not for a fuzzer.
+SKIPPED = {("sla", "wall"), ("demo",), ("event", "wall"), ("serve",)}
 # Commands that keep the good part of their input and report the rest (exit 4 with rows).
 PARTIAL = {("event", "ingest")}
 
