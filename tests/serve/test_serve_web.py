@@ -71,6 +71,26 @@ def test_a_browser_session_runs_the_wall_read_only(wall: Served) -> None:
     assert "BREACHED" in seen and "AT RISK" in seen
 
 
+def test_behind_a_reverse_proxy_the_page_names_the_public_url(db_url: str, servers: list[Served]) -> None:
+    listen = f"127.0.0.1:{_free_port()}"
+    served = start(
+        db_url,
+        "web",
+        "--wall",
+        "--listen",
+        listen,
+        "--public-url",
+        "https://noc.example.com/wall/",
+    )
+    servers.append(served)
+    assert served.url == "https://noc.example.com/wall"
+    assert "https://noc.example.com/wall" in served.wait_log("wallboard on")
+    status, _, body = request(f"http://{listen}/")
+    page = body.decode()
+    assert status == 200 and "wss://noc.example.com/wall/ws" in page
+    assert "https://noc.example.com/wall/static/js/textual.js" in page
+
+
 def test_serve_web_needs_wall_and_a_port(db_url: str) -> None:
     assert deskterm(db_url, "serve", "web").returncode == 2  # --wall is required
     zero = deskterm(db_url, "serve", "web", "--wall", "--listen", "127.0.0.1:0")
