@@ -11,9 +11,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from deskterm.services.core.identity import current_identity
 from tests.cli.test_cli import Cli
-from tests.conftest import _pg_admin
+from tests.conftest import _pg_admin, open_desk
 from tests.serve.conftest import Served, deskterm, post_json, request, start
+from tests.services import factories as f
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "alertmanager"
 TOKEN = "s3cret-token-for-the-webhook"
@@ -84,7 +86,9 @@ def test_a_malformed_line_is_422_and_the_good_lines_are_kept(
     status, answer = post_json(f"{served.url}/nowhere", lines(event("web-01")))
     assert status == 404
     status, _, _ = request(f"{served.url}/events", method="GET")
-    assert status == 404
+    assert status == 405
+    status, _, _ = request(f"{served.url}/healthz", b"x", method="PUT")
+    assert status == 405
     served.wait_log("POST /events 422")
     assert not any("\x1b" in line or "\x07" in line for line in served.log)  # the log is safe text
 
@@ -191,3 +195,16 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_0(
     assert served.process.wait(20) == 0
     served.wait_log("stopped")
     assert [e["node"] for e in cli.json("event", "list")] == ["web-07"]
+
+
+def test_an_os_account_without_event_ingest_cannot_start_the_server(db_url: str, cli: Cli) -> None:
+    owner = open_desk(db_url)  # alice owns the desk; this OS account becomes a viewer
+    try:
+        f.contact(owner)
+        me = cli.json("whoami")
+        f.grant(owner, me["login"], "viewer")
+    finally:
+        owner.close()
+    assert me["login"].startswith(current_identity().login)
+    refused = deskterm(db_url, "serve", "events", "--listen", "127.0.0.1:0")
+    assert refused.returncode == 7 and "take in events" in refused.stderr

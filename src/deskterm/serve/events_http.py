@@ -122,6 +122,8 @@ class EventsHandler(BaseHTTPRequestHandler):
         return self.path.split("?", 1)[0]
 
     def _get(self) -> tuple[int, dict[str, Any]]:
+        if self._path() in ROUTES:
+            raise Answer(405, f"{self._path()} takes POST; GET /healthz tells whether the desk answers")
         if self._path() != "/healthz":
             raise Answer(404, "no such path; use POST /events, POST /alertmanager or GET /healthz")
         self.server.desk.ping()
