@@ -23,7 +23,9 @@ class ConfigError(ValueError):
 
 
 class ServeSettings(BaseModel):
-    """``[serve]``: limits of ``deskterm serve ssh`` (its command line overrides the address)."""
+    """``[serve]``: the servers of ``deskterm serve``: the limits of ``serve ssh`` (its command line
+    overrides the address) and ``events_token``, the bearer token ``serve events`` requires (env
+    DESKTERM_SERVE_EVENTS_TOKEN); keep it out of world-readable files."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -35,6 +37,7 @@ class ServeSettings(BaseModel):
         ge=0,
         description="seconds without a key from the client before the session ends (0: never)",
     )
+    events_token: str | None = Field(default=None, min_length=16, repr=False)
 
 
 class Settings(BaseModel):
@@ -127,7 +130,22 @@ def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
         layer["db"] = environ["DESKTERM_DB"]
     if environ.get("DESKTERM_THEME"):
         layer["theme"] = environ["DESKTERM_THEME"]
+    if environ.get("DESKTERM_SERVE_EVENTS_TOKEN"):
+        layer["serve"] = {"events_token": environ["DESKTERM_SERVE_EVENTS_TOKEN"]}
     return layer
+
+
+def _merge(merged: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
+    """A layer over the ones below; tables (``[serve]``) key by key, so an environment variable
+    replaces one key of a file's table rather than the whole table."""
+    out = dict(merged)
+    for key, value in layer.items():
+        below = out.get(key)
+        if isinstance(value, dict) and isinstance(below, dict) and key == "serve":
+            out[key] = {**below, **value}
+        else:
+            out[key] = value
+    return out
 
 
 def load_settings(
@@ -149,10 +167,10 @@ def load_settings(
     ]
     for name, layer in sources:
         try:
-            Settings.model_validate({**merged, **layer})
+            Settings.model_validate(_merge(merged, layer))
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "(top level)"
             raise ConfigError(f"{name}: setting {where!r}: {err['msg']}") from None
-        merged.update(layer)
+        merged = _merge(merged, layer)
     return Settings.model_validate(merged)

@@ -52,8 +52,8 @@ if PROFILE not in ("ci", "hostile"):
 DOCUMENTED = {0, 2, 3, 4, 5, 6, 7}
 # ``demo`` fills a whole desk: it has its own test below, on an empty desk, with few examples.
 # ``sla wall`` is in: on the harness's pipes it must refuse (exit 4), not run a screen forever.
-# ``serve ssh`` serves until SIGTERM (its options are checked in tests/serve/test_ssh_options.py).
-SKIPPED = {("demo",), ("serve", "ssh")}
+# ``deskterm serve`` serves until SIGTERM: tests/serve drives the real servers.
+SKIPPED = {("demo",), ("serve",)}
 # Commands that keep the good part of their input and report the rest (exit 4 with rows).
 PARTIAL = {("event", "ingest")}
 

@@ -19,6 +19,7 @@ import pytest
 
 from deskterm.services.people import agents, ssh
 from tests.conftest import fresh_sqlite, open_desk
+from tests.serve.http import servers  # noqa: F401  (the HTTP servers' fixture)
 
 SSH = shutil.which("ssh")
 SSH_KEYGEN = shutil.which("ssh-keygen")
@@ -26,7 +27,9 @@ DESKTERM = Path(sys.executable).parent / "deskterm"
 
 
 @pytest.fixture(autouse=True)
-def _need_ssh() -> None:
+def _need_ssh(request: pytest.FixtureRequest) -> None:
+    if "ssh" not in request.node.path.name:
+        return  # the HTTP servers' tests (tests.serve.http) need no SSH client
     if SSH is None or SSH_KEYGEN is None:
         if os.environ.get("CI"):
             pytest.fail("CI is set but the OpenSSH client is not installed: the SSH tests cannot run")

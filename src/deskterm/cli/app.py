@@ -29,7 +29,12 @@ class CliApp:
     def desk(self) -> Desk:
         if self._desk is None:
             # a session of deskterm serve ssh acts as the agent the server authenticated
-            self._desk = Desk.open(self.settings, handover=Handover.take())
+            self._desk = Desk.open(
+                self.settings,
+                handover=Handover.take(),
+                # ``--read-only`` (sla wall, the wallboard served to a browser): a viewer's desk
+                read_only=bool(getattr(self.args, "read_only", False)),
+            )
         return self._desk
 
     @property

@@ -128,12 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """``deskterm serve ssh`` (and the other servers, each from its own module)."""
-    from deskterm.cli import serve_ssh
+    """``deskterm serve ssh|events|web``, each server from its own module."""
+    from deskterm.cli import serve_ssh, serve_web
 
-    serve = sub.add_parser("serve", help="serve the desk: over SSH to agents")
+    serve = sub.add_parser("serve", help="serve the desk: SSH for agents, events over HTTP, the wallboard")
     serve_sub = serve.add_subparsers(dest="serve_command", required=True, metavar="SERVER")
     serve_ssh.register(serve_sub)
+    serve_web.register(sub)  # finds the serve parser made here
 
 
 def _run_tui(app: CliApp) -> int:

@@ -64,6 +64,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_format(sp)
     handler(sp, _sip)
     wl = ssub.add_parser("wall", help="a read-only wallboard of the SLA clocks (q quits)")
+    wl.add_argument(
+        "--read-only",
+        action="store_true",
+        help="open the desk as a viewer: every write refused, whatever your roles (deskterm serve web)",
+    )
     handler(wl, _wall)
     es = ssub.add_parser("escalate", help="fire the escalation rules whose warn or breach time has come")
     add_format(es)

@@ -143,6 +143,11 @@ def _already_current(engine: Engine) -> str | None:
     return head if rev == head else None
 
 
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at this code's head, found by one read (nothing is written)."""
+    return _already_current(engine) is not None
+
+
 def ensure_schema(engine: Engine) -> str:
     """Bring the database to this code's head if it is behind; refuse one that is ahead."""
     if (head := _already_current(engine)) is not None:

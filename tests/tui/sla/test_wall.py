@@ -27,3 +27,24 @@ async def test_the_wallboard_counts_clocks_by_band(tui_desk: Desk) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert not app.is_running
+
+
+async def test_c_shows_the_change_calendar_read_only_and_escape_comes_back(tui_desk: Desk) -> None:
+    from deskterm.tui.sla.wall import WallCalendarScreen
+
+    app = WallApp(tui_desk, poll=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, WallCalendarScreen)
+        assert app.screen.loads >= 1
+        await pilot.press("enter")  # opens nothing: the wall only shows the schedule
+        await settle(pilot)
+        assert isinstance(app.screen, WallCalendarScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, WallCalendarScreen) and app.is_running
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running

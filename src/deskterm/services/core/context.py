@@ -202,6 +202,16 @@ def _audit_text(value: object) -> str | None:
     return str(value)
 
 
+def read_only_refusal() -> NotPermitted:
+    """The one sentence of every write on a read-only desk (exit 7, like a viewer's refusal)."""
+    return NotPermitted(
+        "this desk is open read-only (as a viewer, for a wallboard) and changes nothing; "
+        "make the change in a desk opened without --read-only",
+        action="read-only",
+        needed=[],
+    )
+
+
 @dataclass
 class Desk:
     """An open desk. Build with :meth:`open`; close with :meth:`close`."""
@@ -218,6 +228,10 @@ class Desk:
     #: How the acting agent was established, for ``whoami`` (set when first resolved).
     established_by: str = field(default="", init=False)
     _reader_checked: bool = field(default=False, init=False, repr=False)
+    #: Opened read-only (``--read-only``, a wallboard served to a browser): every write is
+    #: refused before a write transaction begins, whatever roles the OS account holds, and
+    #: nothing is written at all: no enrolment, no migration, no audit of the refusal.
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         self._read, self._write = session_factories(self.engine)
@@ -231,11 +245,25 @@ class Desk:
         identity: OsIdentity | None = None,
         migrate_schema: bool = True,
         handover: Handover | None = None,
+        read_only: bool = False,
     ) -> "Desk":
-        """Connect, and bring the schema to this code's version (refusing a newer one)."""
+        """Connect, and bring the schema to this code's version (refusing a newer one).
+
+        ``read_only``: the desk acts as a viewer (see :attr:`read_only`); it never migrates,
+        so a schema at another version is refused instead."""
         engine = open_engine(settings)
         try:
-            if migrate_schema:
+            if read_only:
+                if not migrate.is_current(engine):
+                    with engine.connect():  # an unreachable database says so (below)
+                        pass
+                    engine.dispose()
+                    raise DatabaseUnavailable(
+                        "the desk's schema is not at this deskterm's version and a read-only desk "
+                        "does not migrate it; open it once without --read-only (or run deskterm db "
+                        "upgrade), then start again"
+                    )
+            elif migrate_schema:
                 migrate.ensure_schema(engine)
         except migrate.SchemaError as exc:
             engine.dispose()
@@ -249,6 +277,7 @@ class Desk:
             clock=clock or SystemClock(),
             identity=identity or current_identity(),
             handover=handover,
+            read_only=read_only,
         )
 
     @property
@@ -265,6 +294,12 @@ class Desk:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def ping(self) -> None:
+        """One trivial read: returns if the database answers, else :class:`DatabaseUnavailable`
+        (``deskterm serve events``' health check)."""
+        with self.reading() as session:  # a real table: SQLite answers SELECT 1 without its file
+            session.execute(select(Agent.id).limit(1)).scalar()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -288,6 +323,8 @@ class Desk:
         """A unit of work: commits on success, rolls everything back on any error."""
         from deskterm.services.core import access  # access builds sentences from this module's types
 
+        if self.read_only:
+            raise read_only_refusal()
         try:
             with self._write() as session, session.begin():
                 actor = self._actor(session)
@@ -417,8 +454,10 @@ class Desk:
         with self._read() as reader:  # enrolled already (the usual case): no write lock taken
             known = reader.scalar(by_uid)
         if known is not None:
-            self.established_by = how
+            self.established_by = how + (", read-only" if self.read_only else "")
             return known
+        if self.read_only:  # a viewer is never enrolled: it may only be found
+            raise read_only_refusal()
         with self._write() as session:
             found = session.scalar(by_uid)
             if found is not None:

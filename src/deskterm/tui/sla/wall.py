@@ -1,37 +1,48 @@
 """``deskterm sla wall``: a read-only wallboard for a NOC screen or a shared tmux pane.
 
 Large figures (breached, at risk, ok, paused) and the targets due soonest. It only reads:
-no keys change anything, and it redraws only when a figure changed.
+no keys change anything, and it redraws only when a figure changed. ``c`` shows the forward
+schedule of change (escape comes back), for the NOC screen ``deskterm serve web --wall``
+serves; opened with ``--read-only`` the desk itself refuses every write, whatever the keys.
 """
 
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Digits, Label, Static
 
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.sla import sla
-from deskterm.tui.base.desk_app import alive
+from deskterm.tui.base.desk_app import DeskAppBase, alive
 from deskterm.tui.base.render import cell
+from deskterm.tui.changes.change_calendar import ChangeCalendarScreen
 
 REFRESH_SECONDS = 15.0
 BANDS = (("breached", "✖ BREACHED"), ("at-risk", "▲ AT RISK"), ("ok", "● OK"), ("paused", "‖ PAUSED"))
 
 
-class WallApp(App[None]):
+class WallCalendarScreen(ChangeCalendarScreen):
+    """The change calendar on the wall: browsing only, no change opens from here."""
+
+    def action_open(self) -> None:
+        self.notify("The wallboard only shows the schedule; open changes in the desk.", timeout=4)
+
+
+class WallApp(DeskAppBase):
     TITLE = "deskterm wallboard"
-    CSS_PATH: ClassVar = ["wall.tcss"]
+    CSS_PATH: ClassVar = ["wall.tcss", "../changes/changes.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,ctrl+q,escape", "quit", "Quit", id="wall.quit"),
+        Binding("c", "calendar", "Change calendar", id="wall.calendar"),
     ]
 
     def __init__(self, desk: Desk, *, poll: bool = True) -> None:
-        super().__init__()
-        self.desk = desk
+        super().__init__(desk)
         self._poll = poll
         self._last: tuple[object, ...] | None = None
 
@@ -43,6 +54,13 @@ class WallApp(App[None]):
                     yield Digits("-", id=f"count-{band}")
         yield Static(id="wall-list")
         yield Label("", id="wall-foot")
+
+    def open_screen(self, screen: Screen[object], key: str | None = None, callback: object = None) -> None:
+        self.push_screen(screen)
+
+    def action_calendar(self) -> None:
+        if not isinstance(self.screen, ChangeCalendarScreen):
+            self.push_screen(WallCalendarScreen())
 
     def on_mount(self) -> None:
         self.load()
