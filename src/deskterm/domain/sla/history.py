@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from deskterm.domain.core.vocabulary import PendingReason, Priority, TicketStatus
-from deskterm.domain.sla.calendar import from_micros, to_micros
+from deskterm.domain.sla.instants import from_micros, to_micros
 
 TRACKED_FIELDS = frozenset({"status", "pending_reason", "priority"})
 

@@ -65,8 +65,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 from deskterm.domain.core.vocabulary import PendingReason, Priority, TicketStatus
-from deskterm.domain.sla.calendar import BusinessCalendar, Mark, SpanKind, from_micros, to_micros
+from deskterm.domain.sla.calendar import BusinessCalendar, Mark, SpanKind
 from deskterm.domain.sla.history import TicketHistory
+from deskterm.domain.sla.instants import from_micros, to_micros
 from deskterm.domain.sla.terms import AgreementKind, AgreementTerms, ClockState, Metric, format_duration
 
 _US = 1_000_000
