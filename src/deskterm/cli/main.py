@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     # The command modules (and the services they use) load only when a command is parsed:
     # opening the desk, the common case, does not pay for them.
     from deskterm.cli import (
+        cab,
         catalogue,
         changes,
         csat,
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         csat,
         problems,
         changes,
+        cab,
         events,
         team,
     ):
