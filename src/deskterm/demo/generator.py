@@ -31,7 +31,6 @@ from deskterm.domain.core.vocabulary import Tier
 from deskterm.services.core.context import UnitOfWork
 from deskterm.store.models import (
     Agent,
-    AgentRole,
     AuditEntry,
     CIRelationship,
     ConfigurationItem,
@@ -42,6 +41,7 @@ from deskterm.store.models import (
     Service,
     ServiceCI,
 )
+from deskterm.store.models.access import AgentRole
 from deskterm.store.models.people import email_key
 
 
