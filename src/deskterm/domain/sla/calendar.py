@@ -116,37 +116,9 @@ class BusinessCalendar:
                 f"{label}: timezone: unknown time zone {self.timezone!r}; "
                 "use an IANA name such as Europe/Berlin or Asia/Shanghai"
             ) from None
-        hours = tuple(tuple((int(s), int(e)) for s, e in day) for day in self.hours)
-        if len(hours) != 7:
-            raise CalendarError(f"{label}: hours: give the intervals of 7 weekdays, got {len(hours)}")
-        for weekday, day in enumerate(hours):
-            previous = None
-            for start, end in day:
-                where = f"{label}: hours.{WEEKDAYS[weekday]}"
-                if not 0 <= start < DAY_SECONDS or not 0 < end <= DAY_SECONDS:
-                    raise CalendarError(f"{where}: interval ({start}, {end}) lies outside 00:00-24:00")
-                if end <= start:
-                    raise CalendarError(f"{where}: interval ({start}, {end}) ends before it starts")
-                if previous is not None and start < previous[1]:
-                    raise CalendarError(f"{where}: intervals overlap or are out of order")
-                previous = (start, end)
-        if not any(hours):
-            raise CalendarError(f"{label}: hours: no working hours on any day; give at least one interval")
-        holidays = frozenset(self.holidays)
-        for holiday in holidays:
-            if isinstance(holiday, datetime) or not isinstance(holiday, date):
-                raise CalendarError(f"{label}: holidays: {holiday!r} is not a date")
-        workdays: dict[date, tuple[tuple[int, int], ...]] = {}
-        for workday, spans in sorted(dict(self.workdays).items()):
-            if isinstance(workday, datetime) or not isinstance(workday, date):
-                raise CalendarError(f"{label}: workdays: {workday!r} is not a date")
-            if workday in holidays:
-                raise CalendarError(f"{label}: workdays: {workday} is also a holiday; keep it in one list")
-            workdays[workday] = tuple((int(a), int(b)) for a, b in spans)
-            if not workdays[workday]:
-                raise CalendarError(
-                    f'{label}: workdays.{workday}: give the hours worked, e.g. ["09:00-18:00"]'
-                )
+        hours = _checked_week(label, self.hours)
+        holidays = _checked_holidays(label, self.holidays)
+        workdays = _checked_workdays(label, self.workdays, holidays)
         object.__setattr__(self, "hours", hours)
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "workdays", _FrozenDays(workdays))
@@ -462,6 +434,53 @@ class BusinessCalendar:
             else:
                 lo = mid
         return hi
+
+
+def _checked_week(
+    label: str, raw: Iterable[Iterable[tuple[int, int]]]
+) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """The intervals of the 7 weekdays as ints, each day sorted and within 00:00-24:00."""
+    hours = tuple(tuple((int(s), int(e)) for s, e in day) for day in raw)
+    if len(hours) != 7:
+        raise CalendarError(f"{label}: hours: give the intervals of 7 weekdays, got {len(hours)}")
+    for weekday, day in enumerate(hours):
+        previous = None
+        for start, end in day:
+            where = f"{label}: hours.{WEEKDAYS[weekday]}"
+            if not 0 <= start < DAY_SECONDS or not 0 < end <= DAY_SECONDS:
+                raise CalendarError(f"{where}: interval ({start}, {end}) lies outside 00:00-24:00")
+            if end <= start:
+                raise CalendarError(f"{where}: interval ({start}, {end}) ends before it starts")
+            if previous is not None and start < previous[1]:
+                raise CalendarError(f"{where}: intervals overlap or are out of order")
+            previous = (start, end)
+    if not any(hours):
+        raise CalendarError(f"{label}: hours: no working hours on any day; give at least one interval")
+    return hours
+
+
+def _checked_holidays(label: str, raw: Iterable[date]) -> frozenset[date]:
+    holidays = frozenset(raw)
+    for holiday in holidays:
+        if isinstance(holiday, datetime) or not isinstance(holiday, date):
+            raise CalendarError(f"{label}: holidays: {holiday!r} is not a date")
+    return holidays
+
+
+def _checked_workdays(
+    label: str, raw: Mapping[date, tuple[tuple[int, int], ...]], holidays: frozenset[date]
+) -> dict[date, tuple[tuple[int, int], ...]]:
+    """Make-up working days: dates, none of them a holiday, each with hours."""
+    workdays: dict[date, tuple[tuple[int, int], ...]] = {}
+    for workday, spans in sorted(dict(raw).items()):
+        if isinstance(workday, datetime) or not isinstance(workday, date):
+            raise CalendarError(f"{label}: workdays: {workday!r} is not a date")
+        if workday in holidays:
+            raise CalendarError(f"{label}: workdays: {workday} is also a holiday; keep it in one list")
+        workdays[workday] = tuple((int(a), int(b)) for a, b in spans)
+        if not workdays[workday]:
+            raise CalendarError(f'{label}: workdays.{workday}: give the hours worked, e.g. ["09:00-18:00"]')
+    return workdays
 
 
 class _FrozenDays(dict[date, tuple[tuple[int, int], ...]]):
