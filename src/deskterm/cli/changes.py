@@ -7,6 +7,7 @@ Dates are ISO 8601 (see :func:`deskterm.cli.change_calendar.parse_when`).
 
 import argparse
 import sys
+from typing import Any
 
 from deskterm.cli.app import CliApp, add_format, enum_list, enum_value, handler
 from deskterm.cli.change_calendar import DATE_HELP, parse_when, register_periods
@@ -205,53 +206,67 @@ def _print(view: ChangeDetail, fmt: str) -> None:
             view, fmt, [f for f in ChangeDetail.model_fields if f not in ("timeline", "votes", "collisions")]
         )
         return
+    write_fields([*_plan_fields(view), *_decision_fields(view)])
+    _print_sections(view)
+
+
+def _plan_fields(view: ChangeDetail) -> list[tuple[str, Any]]:
+    """What the RFC asks for: the change, its window, the 7 Rs and the plans."""
     when = (
         f"{view.planned_start:%Y-%m-%d %H:%M} - {view.planned_end:%Y-%m-%d %H:%M} UTC"
         if view.planned_start and view.planned_end
         else None
     )
-    write_fields(
-        [
-            ("ref", f"{view.ref}  {view.type.value}  version {view.version}"),
-            ("title", view.title),
-            ("state", view.state.value + (f" ({view.outcome.value})" if view.outcome else "")),
-            ("priority", f"{view.priority.value} (impact {view.impact.value}, urgency {view.urgency.value})"),
-            (
-                "risk",
-                f"{view.risk.value} (business {view.business_risk.value}, financial "
-                f"{view.financial.value}, scope {view.scope.value})",
-            ),
-            ("approval", view.approval_level.value + (" - authorised" if view.authorised else "")),
-            ("window", when),
-            ("implementer", view.implementer),
-            ("CIs", view.cis),
-            ("services", view.services),
-            ("outage", view.outage_services),
-            ("raised by", view.raised_by),
-            ("reason", view.reason),
-            ("return", view.expected_return),
-            ("risks", view.risks),
-            ("resources", view.resources),
-            ("responsible", view.responsible),
-            ("relationship", view.relationships or ("none" if view.no_relationship else None)),
-            ("template", view.template),
-            ("plan", view.implementation_plan),
-            ("backout", view.backout_plan),
-            ("test", view.test_plan),
-            ("missing", view.missing or None),
-            ("cab", f"{view.cab} ({view.cab_rule}, manager {view.cab_manager})" if view.cab else None),
-            ("recommendation", view.cab_outcome),
-            ("decided by", f"{view.decided_by}: {view.decision_comment or ''}" if view.decided_by else None),
-            ("incidents", view.incidents),
-            (
-                "review",
-                f"{view.review.outcome.value} by {view.review.reviewer}: {view.review.lessons}"
-                if view.review
-                else ("required" if view.review_required else None),
-            ),
-            ("description", view.description),
-        ]
-    )
+    return [
+        ("ref", f"{view.ref}  {view.type.value}  version {view.version}"),
+        ("title", view.title),
+        ("state", view.state.value + (f" ({view.outcome.value})" if view.outcome else "")),
+        ("priority", f"{view.priority.value} (impact {view.impact.value}, urgency {view.urgency.value})"),
+        (
+            "risk",
+            f"{view.risk.value} (business {view.business_risk.value}, financial "
+            f"{view.financial.value}, scope {view.scope.value})",
+        ),
+        ("approval", view.approval_level.value + (" - authorised" if view.authorised else "")),
+        ("window", when),
+        ("implementer", view.implementer),
+        ("CIs", view.cis),
+        ("services", view.services),
+        ("outage", view.outage_services),
+        ("raised by", view.raised_by),
+        ("reason", view.reason),
+        ("return", view.expected_return),
+        ("risks", view.risks),
+        ("resources", view.resources),
+        ("responsible", view.responsible),
+        ("relationship", view.relationships or ("none" if view.no_relationship else None)),
+        ("template", view.template),
+        ("plan", view.implementation_plan),
+        ("backout", view.backout_plan),
+        ("test", view.test_plan),
+    ]
+
+
+def _decision_fields(view: ChangeDetail) -> list[tuple[str, Any]]:
+    """What became of it: what is missing, the CAB, the decision, incidents and the review."""
+    return [
+        ("missing", view.missing or None),
+        ("cab", f"{view.cab} ({view.cab_rule}, manager {view.cab_manager})" if view.cab else None),
+        ("recommendation", view.cab_outcome),
+        ("decided by", f"{view.decided_by}: {view.decision_comment or ''}" if view.decided_by else None),
+        ("incidents", view.incidents),
+        (
+            "review",
+            f"{view.review.outcome.value} by {view.review.reviewer}: {view.review.lessons}"
+            if view.review
+            else ("required" if view.review_required else None),
+        ),
+        ("description", view.description),
+    ]
+
+
+def _print_sections(view: ChangeDetail) -> None:
+    """The collisions, votes and timeline under the fields, each only when there is one."""
     out = sys.stdout
     if view.collisions:
         out.write(f"\nCOLLISIONS ({len(view.collisions)}, warnings: the CAB decides)\n")
