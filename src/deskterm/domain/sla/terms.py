@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from deskterm.domain.core.vocabulary import PendingReason, Priority
 from deskterm.domain.sla.calendar import BusinessCalendar
@@ -115,39 +116,8 @@ class AgreementTerms:
         warn = self.warn_at
         if isinstance(warn, bool) or not isinstance(warn, int | float) or not 0 < warn < 1:
             raise TermsError(f"{label}: warn_at: {warn!r} must be a fraction between 0 and 1, e.g. 0.75")
-        pause_on: set[PendingReason] = set()
-        for reason in self.pause_on:
-            try:
-                pause_on.add(PendingReason(str(reason).lower()))
-            except ValueError:
-                names = ", ".join(r.value for r in PendingReason)
-                raise TermsError(
-                    f"{label}: pause_on: {reason!r} is not a pending reason; use {names}"
-                ) from None
-        targets: dict[Priority, dict[Metric, int]] = {}
-        for raw_priority, per_metric in self.targets.items():
-            try:
-                priority = Priority(str(raw_priority).upper())
-            except ValueError:
-                names = ", ".join(p.value for p in Priority)
-                raise TermsError(
-                    f"{label}: targets: {raw_priority!r} is not a priority; use {names}"
-                ) from None
-            targets[priority] = {}
-            for raw_metric, seconds in per_metric.items():
-                try:
-                    metric = Metric(str(raw_metric).lower())
-                except ValueError:
-                    raise TermsError(
-                        f"{label}: targets.{priority}: {raw_metric!r} is not a metric; "
-                        "use response or resolution"
-                    ) from None
-                if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
-                    raise TermsError(
-                        f"{label}: targets.{priority}.{metric}: {seconds!r} must be a whole number of "
-                        "seconds above zero"
-                    )
-                targets[priority][metric] = seconds
+        pause_on = _checked_pause_on(label, self.pause_on)
+        targets = _checked_targets(label, self.targets)
         object.__setattr__(self, "name", self.name.strip())
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "warn_at", float(warn))
@@ -185,3 +155,43 @@ class AgreementTerms:
         """Business seconds promised for ``metric`` at ``priority``, or ``None`` if nothing is."""
         per_metric = self.targets.get(priority)
         return None if per_metric is None else per_metric.get(metric)
+
+
+def _checked_pause_on(label: str, raw: Iterable[object]) -> set[PendingReason]:
+    """The pending reasons that pause the resolution clock, in any case."""
+    pause_on: set[PendingReason] = set()
+    for reason in raw:
+        try:
+            pause_on.add(PendingReason(str(reason).lower()))
+        except ValueError:
+            names = ", ".join(r.value for r in PendingReason)
+            raise TermsError(f"{label}: pause_on: {reason!r} is not a pending reason; use {names}") from None
+    return pause_on
+
+
+def _checked_targets(
+    label: str, raw: Mapping[Any, Mapping[Any, object]]
+) -> dict[Priority, dict[Metric, int]]:
+    """Priority -> metric -> whole seconds above zero, names in any case."""
+    targets: dict[Priority, dict[Metric, int]] = {}
+    for raw_priority, per_metric in raw.items():
+        try:
+            priority = Priority(str(raw_priority).upper())
+        except ValueError:
+            names = ", ".join(p.value for p in Priority)
+            raise TermsError(f"{label}: targets: {raw_priority!r} is not a priority; use {names}") from None
+        targets[priority] = {}
+        for raw_metric, seconds in per_metric.items():
+            try:
+                metric = Metric(str(raw_metric).lower())
+            except ValueError:
+                raise TermsError(
+                    f"{label}: targets.{priority}: {raw_metric!r} is not a metric; use response or resolution"
+                ) from None
+            if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
+                raise TermsError(
+                    f"{label}: targets.{priority}.{metric}: {seconds!r} must be a whole number of "
+                    "seconds above zero"
+                )
+            targets[priority][metric] = seconds
+    return targets
