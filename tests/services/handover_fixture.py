@@ -116,7 +116,7 @@ def build_more(desk: Desk) -> None:
     from deskterm.services.changes.change_views import RaiseChange
     from deskterm.services.core.commands import validate
     from deskterm.services.events import events
-    from deskterm.services.problems import problems
+    from deskterm.services.problems import problem_views, problems
 
     clock = desk.clock
     assert isinstance(clock, FixedClock)
@@ -148,12 +148,12 @@ def build_more(desk: Desk) -> None:
     rfc("Upgrade mail-db", utc(17), 2)
     rfc("Reboot mail-db", utc(18), 2)
     clock.at = utc(9, 23)
-    prb = problems.raise_problem(desk, validate(problems.RaiseProblem, title="Mail keeps failing"))
+    prb = problems.raise_problem(desk, validate(problem_views.RaiseProblem, title="Mail keeps failing"))
     clock.at = utc(9, 24)
     problems.record_known_error(
         desk,
         validate(
-            problems.RecordKnownError,
+            problem_views.RecordKnownError,
             problem=prb.ref,
             symptom="mail fails",
             workaround="restart",

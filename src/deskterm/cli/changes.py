@@ -1,29 +1,21 @@
-"""``deskterm change ...`` and ``deskterm cab ...``: change management from scripts.
+"""``deskterm change ...``: the RFC lifecycle from scripts (raise, update, show, list, the CAB's
+votes, schedule, review, close); the period commands (calendar, KPIs, windows) are in
+:mod:`deskterm.cli.change_calendar` and ``deskterm cab`` in :mod:`deskterm.cli.cab`.
 
-Dates are ISO 8601: ``2026-12-01T22:00`` is local time, ``2026-12-01T22:00+01:00`` carries
-its offset; ``--from``/``--to`` also take a plain day (``2026-12-01``, local midnight).
+Dates are ISO 8601 (see :func:`deskterm.cli.change_calendar.parse_when`).
 """
 
 import argparse
 import sys
-from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from deskterm.cli.app import (
-    DIFF_COLUMNS,
-    CliApp,
-    add_apply_options,
-    add_format,
-    enum_list,
-    enum_value,
-    handler,
-)
-from deskterm.cli.inputs import read_text
+from deskterm.cli.app import CliApp, add_format, enum_list, enum_value, handler
+from deskterm.cli.change_calendar import DATE_HELP, parse_when, register_periods
 from deskterm.cli.output import emit, write_fields, write_table
-from deskterm.domain.changes.change import CabRule, ChangeOutcome, ChangeState, ChangeType, VoteDecision
-from deskterm.domain.core.bounds import OutOfRange, day_in_range
+from deskterm.domain.changes.change import ChangeOutcome, ChangeState, ChangeType, VoteDecision
 from deskterm.domain.core.text import neutralise
 from deskterm.domain.core.vocabulary import Level
-from deskterm.services.changes import cab, change_windows, changes
+from deskterm.services.changes import changes
 from deskterm.services.changes.change_views import ChangeDetail, RaiseChange, UpdateChange
 from deskterm.services.core.commands import validate
 from deskterm.services.core.errors import InvalidInput
@@ -40,35 +32,6 @@ SUMMARY_COLUMNS = (
     "implementer",
     "title",
 )
-CALENDAR_COLUMNS = (
-    "planned_start",
-    "planned_end",
-    "ref",
-    "state",
-    "authorised",
-    "collision_count",
-    "collision_text",
-    "title",
-)
-KPI_COLUMNS = (
-    "closed",
-    "met_quality",
-    "met_time",
-    "met_cost",
-    "met_all",
-    "benefits_expected",
-    "benefits_realised",
-    "disruptions",
-    "previous_disruptions",
-    "unauthorised",
-    "previous_unauthorised",
-    "backlog",
-    "previous_backlog",
-    "backlog_avg_age_days",
-    "backlog_oldest_age_days",
-    "backlog_oldest",
-)
-DATE_HELP = "ISO date and time, e.g. 2026-12-01T22:00 (local) or 2026-12-01T22:00+01:00"
 
 # option -> (RaiseChange field, help)
 TEXT_OPTIONS = (
@@ -192,61 +155,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_format(ln)
     handler(ln, _link)
 
-    ca = cs.add_parser("calendar", help="the forward schedule of change in a period")
-    _period(ca)
-    add_format(ca)
-    handler(ca, _calendar)
-
-    kp = cs.add_parser("kpi", help="change KPIs over a period (and the period before it)")
-    _period(kp)
-    add_format(kp)
-    handler(kp, _kpi)
-
-    wn = cs.add_parser("windows", help="blackout and maintenance windows, standard change templates")
-    ws = wn.add_subparsers(dest="windows_command", required=True, metavar="COMMAND")
-    wa = ws.add_parser(
-        "apply", help="apply [[blackout]], [[maintenance]] and [[template]] entries from a TOML file"
-    )
-    wa.add_argument("file", help="the windows file ('-' reads standard input)")
-    add_format(wa)
-    add_apply_options(wa)
-    handler(wa, _windows_apply)
-    we = ws.add_parser("export", help="print the current windows and templates as TOML")
-    handler(we, _windows_export)
-    wl = ws.add_parser("list", help="blackouts and maintenance occurrences in a period")
-    _period(wl)
-    add_format(wl)
-    handler(wl, _windows_list)
-
-    _register_cab(sub)
-
-
-def _register_cab(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("cab", help="change advisory boards: members, manager, voting rule, agenda")
-    cs = p.add_subparsers(dest="cab_command", required=True, metavar="COMMAND")
-    ad = cs.add_parser("add", help="define a CAB")
-    ad.add_argument("name")
-    ad.add_argument("--manager", required=True, help="the change manager's login")
-    ad.add_argument("--member", action="append", required=True, help="a member's login (repeat)")
-    ad.add_argument("--rule", default="majority", help="any, all or majority (default)")
-    ad.add_argument("--emergency", action="store_true", help="the emergency CAB")
-    add_format(ad)
-    handler(ad, _cab_add)
-    up = cs.add_parser("update", help="change a CAB (--member replaces the members)")
-    up.add_argument("name")
-    up.add_argument("--manager")
-    up.add_argument("--member", action="append")
-    up.add_argument("--rule")
-    up.add_argument("--emergency", choices=("yes", "no"))
-    add_format(up)
-    handler(up, _cab_update)
-    ls = cs.add_parser("list", help="every CAB")
-    add_format(ls)
-    handler(ls, _cab_list)
-    ag = cs.add_parser("agenda", help="the changes awaiting this CAB")
-    ag.add_argument("name")
-    add_format(ag)
-    handler(ag, _cab_agenda)
+    register_periods(cs)
 
 
 def _choices(kind: type[ChangeOutcome] | type[ChangeState]) -> str:
@@ -265,46 +174,6 @@ def _rfc_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
     if creating:
         p.add_argument("--start", help=f"planned start: {DATE_HELP}")
         p.add_argument("--end", help=f"planned end: {DATE_HELP}")
-
-
-def _period(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="period_from", required=True, help=f"a day (YYYY-MM-DD) or {DATE_HELP}")
-    p.add_argument("--to", dest="period_to", required=True, help="the last day (included), or a time")
-
-
-def parse_when(value: str | None, what: str) -> datetime:
-    """ISO date-time; without an offset it is local time."""
-    try:
-        parsed = datetime.fromisoformat((value or "").strip())
-    except ValueError:
-        raise InvalidInput(
-            f"{what} {value!r} is not a date and time; write it like 2026-12-01T22:00 (local time) "
-            "or 2026-12-01T22:00+01:00"
-        ) from None
-    try:
-        day_in_range(parsed, what)
-        return parsed if parsed.tzinfo is not None else parsed.astimezone()
-    except (OutOfRange, OverflowError) as exc:
-        raise InvalidInput(
-            str(exc) if isinstance(exc, OutOfRange) else f"{what} {value!r} is out of range"
-        ) from None
-
-
-def _period_bounds(app: CliApp) -> tuple[datetime, datetime]:
-    def bound(value: str, what: str, end: bool) -> datetime:
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            return parse_when(value, what)
-        try:
-            day_in_range(day, what)
-        except OutOfRange as exc:
-            raise InvalidInput(str(exc)) from None
-        if end:
-            day += timedelta(days=1)
-        return datetime.combine(day, time(0)).astimezone()
-
-    return bound(app.args.period_from, "--from", False), bound(app.args.period_to, "--to", True)
 
 
 def _fields(args: argparse.Namespace, *, creating: bool) -> dict[str, object]:
@@ -337,53 +206,67 @@ def _print(view: ChangeDetail, fmt: str) -> None:
             view, fmt, [f for f in ChangeDetail.model_fields if f not in ("timeline", "votes", "collisions")]
         )
         return
+    write_fields([*_plan_fields(view), *_decision_fields(view)])
+    _print_sections(view)
+
+
+def _plan_fields(view: ChangeDetail) -> list[tuple[str, Any]]:
+    """What the RFC asks for: the change, its window, the 7 Rs and the plans."""
     when = (
         f"{view.planned_start:%Y-%m-%d %H:%M} - {view.planned_end:%Y-%m-%d %H:%M} UTC"
         if view.planned_start and view.planned_end
         else None
     )
-    write_fields(
-        [
-            ("ref", f"{view.ref}  {view.type.value}  version {view.version}"),
-            ("title", view.title),
-            ("state", view.state.value + (f" ({view.outcome.value})" if view.outcome else "")),
-            ("priority", f"{view.priority.value} (impact {view.impact.value}, urgency {view.urgency.value})"),
-            (
-                "risk",
-                f"{view.risk.value} (business {view.business_risk.value}, financial "
-                f"{view.financial.value}, scope {view.scope.value})",
-            ),
-            ("approval", view.approval_level.value + (" - authorised" if view.authorised else "")),
-            ("window", when),
-            ("implementer", view.implementer),
-            ("CIs", view.cis),
-            ("services", view.services),
-            ("outage", view.outage_services),
-            ("raised by", view.raised_by),
-            ("reason", view.reason),
-            ("return", view.expected_return),
-            ("risks", view.risks),
-            ("resources", view.resources),
-            ("responsible", view.responsible),
-            ("relationship", view.relationships or ("none" if view.no_relationship else None)),
-            ("template", view.template),
-            ("plan", view.implementation_plan),
-            ("backout", view.backout_plan),
-            ("test", view.test_plan),
-            ("missing", view.missing or None),
-            ("cab", f"{view.cab} ({view.cab_rule}, manager {view.cab_manager})" if view.cab else None),
-            ("recommendation", view.cab_outcome),
-            ("decided by", f"{view.decided_by}: {view.decision_comment or ''}" if view.decided_by else None),
-            ("incidents", view.incidents),
-            (
-                "review",
-                f"{view.review.outcome.value} by {view.review.reviewer}: {view.review.lessons}"
-                if view.review
-                else ("required" if view.review_required else None),
-            ),
-            ("description", view.description),
-        ]
-    )
+    return [
+        ("ref", f"{view.ref}  {view.type.value}  version {view.version}"),
+        ("title", view.title),
+        ("state", view.state.value + (f" ({view.outcome.value})" if view.outcome else "")),
+        ("priority", f"{view.priority.value} (impact {view.impact.value}, urgency {view.urgency.value})"),
+        (
+            "risk",
+            f"{view.risk.value} (business {view.business_risk.value}, financial "
+            f"{view.financial.value}, scope {view.scope.value})",
+        ),
+        ("approval", view.approval_level.value + (" - authorised" if view.authorised else "")),
+        ("window", when),
+        ("implementer", view.implementer),
+        ("CIs", view.cis),
+        ("services", view.services),
+        ("outage", view.outage_services),
+        ("raised by", view.raised_by),
+        ("reason", view.reason),
+        ("return", view.expected_return),
+        ("risks", view.risks),
+        ("resources", view.resources),
+        ("responsible", view.responsible),
+        ("relationship", view.relationships or ("none" if view.no_relationship else None)),
+        ("template", view.template),
+        ("plan", view.implementation_plan),
+        ("backout", view.backout_plan),
+        ("test", view.test_plan),
+    ]
+
+
+def _decision_fields(view: ChangeDetail) -> list[tuple[str, Any]]:
+    """What became of it: what is missing, the CAB, the decision, incidents and the review."""
+    return [
+        ("missing", view.missing or None),
+        ("cab", f"{view.cab} ({view.cab_rule}, manager {view.cab_manager})" if view.cab else None),
+        ("recommendation", view.cab_outcome),
+        ("decided by", f"{view.decided_by}: {view.decision_comment or ''}" if view.decided_by else None),
+        ("incidents", view.incidents),
+        (
+            "review",
+            f"{view.review.outcome.value} by {view.review.reviewer}: {view.review.lessons}"
+            if view.review
+            else ("required" if view.review_required else None),
+        ),
+        ("description", view.description),
+    ]
+
+
+def _print_sections(view: ChangeDetail) -> None:
+    """The collisions, votes and timeline under the fields, each only when there is one."""
     out = sys.stdout
     if view.collisions:
         out.write(f"\nCOLLISIONS ({len(view.collisions)}, warnings: the CAB decides)\n")
@@ -472,7 +355,7 @@ def _schedule(app: CliApp) -> int:
     return 0
 
 
-def _yes_no(value: str | None) -> bool | None:
+def yes_no(value: str | None) -> bool | None:
     return None if value is None else value == "yes"
 
 
@@ -484,8 +367,8 @@ def _review(app: CliApp) -> int:
         app.args.ref,
         outcome,
         app.args.lessons,
-        benefits_realised=_yes_no(app.args.benefits_realised),
-        within_cost=_yes_no(app.args.within_cost),
+        benefits_realised=yes_no(app.args.benefits_realised),
+        within_cost=yes_no(app.args.within_cost),
     )
     _print(view, app.fmt)
     return 0
@@ -516,89 +399,4 @@ def _move(app: CliApp) -> int:
 
 def _link(app: CliApp) -> int:
     _print(changes.link_incident(app.desk, app.args.ref, app.args.incident), app.fmt)
-    return 0
-
-
-def _calendar(app: CliApp) -> int:
-    start, end = _period_bounds(app)
-    emit(changes.calendar(app.desk, start, end), app.fmt, CALENDAR_COLUMNS)
-    return 0
-
-
-def _kpi(app: CliApp) -> int:
-    start, end = _period_bounds(app)
-    view = changes.kpi(app.desk, start, end)
-    if app.fmt != "table":
-        emit(view, app.fmt, ("start", "end", *KPI_COLUMNS))
-        return 0
-    write_fields([(c.replace("_", " "), getattr(view, c)) for c in ("start", "end", *KPI_COLUMNS)])
-    return 0
-
-
-def _read(name: str) -> tuple[str, str]:
-    return read_text(name)
-
-
-def _windows_apply(app: CliApp) -> int:
-    text, source = _read(app.args.file)
-    a = app.args
-    summary = change_windows.apply(app.desk, text, source, prune=a.prune, dry_run=a.dry_run)
-    emit(summary, app.fmt, ("blackouts", "maintenance", "templates", *DIFF_COLUMNS))
-    return 0
-
-
-def _windows_export(app: CliApp) -> int:
-    sys.stdout.write(change_windows.export(app.desk))
-    return 0
-
-
-def _windows_list(app: CliApp) -> int:
-    start, end = _period_bounds(app)
-    emit(changes.windows(app.desk, start, end), app.fmt, ("start", "end", "kind", "name", "target"))
-    return 0
-
-
-CAB_COLUMNS = ("name", "manager", "rule", "emergency", "agenda", "members")
-
-
-def _cab_add(app: CliApp) -> int:
-    rule = enum_value(CabRule, app.args.rule, "--rule")
-    assert rule is not None
-    members = [m.strip() for raw in app.args.member for m in raw.split(",") if m.strip()]
-    view = cab.add(
-        app.desk,
-        app.args.name,
-        manager=app.args.manager,
-        members=members,
-        rule=rule,
-        emergency=app.args.emergency,
-    )
-    emit(view, app.fmt, CAB_COLUMNS)
-    return 0
-
-
-def _cab_update(app: CliApp) -> int:
-    a = app.args
-    members = (
-        None if a.member is None else [m.strip() for raw in a.member for m in raw.split(",") if m.strip()]
-    )
-    view = cab.update(
-        app.desk,
-        a.name,
-        manager=a.manager,
-        members=members,
-        rule=enum_value(CabRule, a.rule, "--rule"),
-        emergency=_yes_no(a.emergency),
-    )
-    emit(view, app.fmt, CAB_COLUMNS)
-    return 0
-
-
-def _cab_list(app: CliApp) -> int:
-    emit(cab.list_cabs(app.desk), app.fmt, CAB_COLUMNS)
-    return 0
-
-
-def _cab_agenda(app: CliApp) -> int:
-    emit(cab.agenda(app.desk, app.args.name), app.fmt, SUMMARY_COLUMNS)
     return 0

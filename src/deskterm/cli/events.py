@@ -19,7 +19,7 @@ from deskterm.cli.inputs import local_file, read_text
 from deskterm.cli.output import emit, one_line, write_fields
 from deskterm.domain.core.bounds import FLOAT_MAX, OutOfRange, day_in_range
 from deskterm.domain.events.events import Severity, parse_time
-from deskterm.domain.sla.sla import parse_duration
+from deskterm.domain.sla.terms import parse_duration
 from deskterm.services.core.errors import InvalidInput
 from deskterm.services.events import event_rules, events
 

@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     # opening the desk, the common case, does not pay for them.
     from deskterm.cli import (
         audit,
+        cab,
         catalogue,
         changes,
         csat,
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         csat,
         problems,
         changes,
+        cab,
         events,
         team,
         audit,

@@ -10,9 +10,14 @@ from deskterm.domain.core.vocabulary import Channel, Level, ResolutionCode
 from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
 from deskterm.services.core.commands import validate
 from deskterm.services.core.views import AuditView
-from deskterm.services.problems import kedb, problems
+from deskterm.services.problems import kedb, problem_reads, problems
 from deskterm.services.problems.kedb import KnownErrorView
-from deskterm.services.problems.problems import ProblemView, RaiseProblem, RecordKnownError, UpdateProblem
+from deskterm.services.problems.problem_views import (
+    ProblemView,
+    RaiseProblem,
+    RecordKnownError,
+    UpdateProblem,
+)
 
 ROW_COLUMNS = (
     "ref",
@@ -178,7 +183,7 @@ def _raise(app: CliApp) -> int:
 
 def _list(app: CliApp) -> int:
     a = app.args
-    rows = problems.list_problems(
+    rows = problem_reads.list_problems(
         app.desk,
         statuses=enum_list(ProblemStatus, a.status, "status"),
         open_only=a.open,
@@ -191,7 +196,7 @@ def _list(app: CliApp) -> int:
 
 
 def _show(app: CliApp) -> int:
-    _print_problem(problems.get_problem(app.desk, app.args.ref), app.fmt)
+    _print_problem(problem_reads.get_problem(app.desk, app.args.ref), app.fmt)
     return 0
 
 

@@ -11,7 +11,7 @@ from deskterm.cli.output import cell, emit
 from deskterm.domain.core.bounds import OutOfRange, day_in_range
 from deskterm.domain.core.text import neutralise
 from deskterm.services.core.errors import InvalidInput
-from deskterm.services.reports import reports
+from deskterm.services.reports import report_facts, reports
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,7 +51,7 @@ def _report(app: CliApp) -> int:
         _date(a.period_from, "--from"),
         _date(a.period_to, "--to"),
         by=a.by,
-        filters=reports.Filters(group=a.group, agent=a.agent, service=a.service, priority=a.priority),
+        filters=report_facts.Filters(group=a.group, agent=a.agent, service=a.service, priority=a.priority),
     )
     columns = [result.by if c == "key" else c for c in result.columns]
     rows = [{(result.by if k == "key" else k): v for k, v in r.items()} for r in [*result.rows, result.total]]

@@ -19,7 +19,7 @@ from deskterm.domain.core.vocabulary import Level, TicketKind
 from deskterm.domain.problems.kedb import keyword_list
 from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
 from deskterm.services.core.context import Desk, UnitOfWork
-from deskterm.services.problems import problems
+from deskterm.services.problems import problem_records
 from deskterm.services.problems.kedb_index import forget_index
 from deskterm.store.models import (
     AuditEntry,
@@ -243,7 +243,7 @@ def seed(desk: Desk, *, seed: int = 1) -> dict[str, int]:
                         problem_id=p.id, ticket_id=inc.id, linked_at=opened, linked_by_id=uow.actor.id
                     )
                 )
-                _audit(uow, problems.RECORD, p.id, p.ref, "incident", inc.ref, opened)
+                _audit(uow, problem_records.RECORD, p.id, p.ref, "incident", inc.ref, opened)
                 counts["problem_links"] += 1
             if spec.symptom:
                 _known_error(
@@ -272,7 +272,7 @@ def _problem(
     counts: dict[str, int],
 ) -> Problem:
     s = uow.session
-    number, ref = problems.next_ref(s, RefKind.PRB)
+    number, ref = problem_records.next_ref(s, RefKind.PRB)
     p = Problem(
         ref=ref,
         number=number,
@@ -309,7 +309,7 @@ def _problem(
         ("fixing change", p.fixing_change_ref),
     ):
         if value is not None:
-            _audit(uow, problems.RECORD, p.id, p.ref, field, value, opened)
+            _audit(uow, problem_records.RECORD, p.id, p.ref, field, value, opened)
     counts["problems"] += 1
     return p
 
@@ -327,7 +327,7 @@ def _known_error(
     counts: dict[str, int],
 ) -> None:
     s = uow.session
-    number, ref = problems.next_ref(s, RefKind.KE)
+    number, ref = problem_records.next_ref(s, RefKind.KE)
     at = (
         min(uow.now, p.opened_at + timedelta(hours=6))
         if p is not None
@@ -353,9 +353,9 @@ def _known_error(
     )
     s.add(ke)
     s.flush()
-    _audit(uow, problems.KE_RECORD, ke.id, ke.ref, "created", ke.ref, at)
+    _audit(uow, problem_records.KE_RECORD, ke.id, ke.ref, "created", ke.ref, at)
     if p is not None:
-        _audit(uow, problems.KE_RECORD, ke.id, ke.ref, "problem", p.ref, at)
+        _audit(uow, problem_records.KE_RECORD, ke.id, ke.ref, "problem", p.ref, at)
     counts["known_errors"] += 1
 
 

@@ -15,13 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskterm.domain.sla.calendar import (
-    BusinessCalendar,
-    CalendarError,
-    SpanKind,
-    from_micros,
-    to_micros,
-)
+from deskterm.domain.sla.calendar import BusinessCalendar, SpanKind
+from deskterm.domain.sla.calendar_spec import CalendarError
+from deskterm.domain.sla.instants import from_micros, to_micros
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -13,25 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deskterm.domain.core.vocabulary import PendingReason, Priority, TicketStatus
-from deskterm.domain.sla.calendar import BusinessCalendar, from_micros, to_micros
-from deskterm.domain.sla.sla import (
+from deskterm.domain.sla.calendar import BusinessCalendar
+from deskterm.domain.sla.history import Change, TicketHistory
+from deskterm.domain.sla.instants import from_micros, to_micros
+from deskterm.domain.sla.sla import ClockReading, Segment, compact, compute, due_for, measure, readings, walk
+from deskterm.domain.sla.terms import (
     AgreementKind,
     AgreementTerms,
-    Change,
-    ClockReading,
     ClockState,
     Metric,
-    Segment,
     TermsError,
-    TicketHistory,
-    compact,
-    compute,
-    due_for,
     format_duration,
-    measure,
     parse_duration,
-    readings,
-    walk,
 )
 from deskterm.domain.tickets.incident import TRANSITIONS
 

@@ -26,7 +26,7 @@ from deskterm.services.db import audit, backup, integrity, restore
 from deskterm.services.events import event_rules, events
 from deskterm.services.handover import handover
 from deskterm.services.people import agents, team
-from deskterm.services.problems import kedb, problems
+from deskterm.services.problems import kedb, problem_views, problems
 from deskterm.services.reports import csat
 from deskterm.services.sla import sla_definitions, sla_reports
 from deskterm.store.models import AuditEntry
@@ -60,10 +60,10 @@ CALLS: dict[Action, Callable[[Desk, str], object]] = {
     Action.CHANGE_VOTE: lambda d, r: changes.vote(d, _bad_ref("CHG"), "approve"),
     Action.CHANGE_DECIDE: lambda d, r: changes.decide(d, _bad_ref("CHG"), True),
     Action.PROBLEM_RAISE: lambda d, r: problems.raise_problem(
-        d, problems.RaiseProblem(title=f"recurring outage seen by {r}")
+        d, problem_views.RaiseProblem(title=f"recurring outage seen by {r}")
     ),
     Action.PROBLEM_MANAGE: lambda d, r: problems.update_problem(
-        d, problems.UpdateProblem(ref=_bad_ref("PRB"), title="renamed")
+        d, problem_views.UpdateProblem(ref=_bad_ref("PRB"), title="renamed")
     ),
     Action.KEDB_PUBLISH: lambda d, r: kedb.set_status(d, _bad_ref("KE"), KnownErrorStatus.RETIRED),
     Action.CATALOGUE_WRITE: lambda d, r: f.service(d, f"Service of {r}"),

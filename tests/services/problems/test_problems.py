@@ -11,8 +11,8 @@ from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
 from deskterm.services.core.commands import validate
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import Conflict, InvalidInput, NotFound
-from deskterm.services.problems import kedb, problems
-from deskterm.services.problems.problems import RaiseProblem, RecordKnownError, UpdateProblem
+from deskterm.services.problems import kedb, problem_reads, problem_views, problems
+from deskterm.services.problems.problem_views import RaiseProblem, RecordKnownError, UpdateProblem
 from deskterm.services.sla import sla_definitions
 from deskterm.services.tickets import tickets
 from deskterm.store.models import AuditEntry, TicketClock
@@ -30,11 +30,11 @@ def desk_with_mail(desk: Desk) -> Desk:
     return desk
 
 
-def _raise(desk: Desk, **kw: object) -> problems.ProblemView:
+def _raise(desk: Desk, **kw: object) -> problem_views.ProblemView:
     return problems.raise_problem(desk, validate(RaiseProblem, **{"title": "Mail store fills up", **kw}))
 
 
-def _update(desk: Desk, ref: str, **kw: object) -> problems.ProblemView:
+def _update(desk: Desk, ref: str, **kw: object) -> problem_views.ProblemView:
     return problems.update_problem(desk, validate(UpdateProblem, ref=ref, **kw))
 
 
@@ -90,9 +90,9 @@ def test_linking_refuses_requests_unknown_refs_and_closed_problems(desk_with_mai
     with pytest.raises(InvalidInput, match="at least one"):
         problems.link_incidents(desk, p.ref, " , ")
     with pytest.raises(InvalidInput, match="not a problem"):
-        problems.get_problem(desk, "INC-1")
+        problem_reads.get_problem(desk, "INC-1")
     with pytest.raises(NotFound):
-        problems.get_problem(desk, "PRB-77")
+        problem_reads.get_problem(desk, "PRB-77")
 
 
 def test_a_linked_incident_twice_is_linked_once(desk_with_mail: Desk) -> None:
@@ -219,7 +219,7 @@ def test_known_error_from_a_problem_moves_it_and_is_found(desk_with_mail: Desk) 
         ),
     )
     assert ke_ref == "KE-1"
-    v = problems.get_problem(desk, p.ref)
+    v = problem_reads.get_problem(desk, p.ref)
     assert v.status is ProblemStatus.KNOWN_ERROR and v.known_error == "KE-1"
     assert v.root_cause == "The November update breaks MAPI over HTTP"
     ke = kedb.get_known_error(desk, "ke1")
@@ -235,7 +235,7 @@ def test_known_error_needs_cause_and_workaround(desk_with_mail: Desk) -> None:
     p = _raise(desk_with_mail)
     with pytest.raises(InvalidInput, match="root cause and a workaround"):
         problems.record_known_error(desk_with_mail, validate(RecordKnownError, problem=p.ref, symptom="s"))
-    assert problems.get_problem(desk_with_mail, p.ref).status is ProblemStatus.NEW
+    assert problem_reads.get_problem(desk_with_mail, p.ref).status is ProblemStatus.NEW
 
 
 def _ke(
@@ -289,8 +289,8 @@ def test_apply_known_error_links_records_workaround_and_tells_the_caller(desk_wi
     assert t.notes[-1].visibility.value == "public" and "Restart Outlook" in t.notes[-1].body
     assert {"known error", "problem", "workaround"} <= {h.field for h in t.history}
     assert kedb.get_known_error(desk, ke).incidents == [inc.ref]
-    assert [i.ref for i in problems.get_problem(desk, p.ref).linked] == [inc.ref]
-    assert problems.problems_of_ticket(desk, inc.ref) == [p.ref]
+    assert [i.ref for i in problem_reads.get_problem(desk, p.ref).linked] == [inc.ref]
+    assert problem_reads.problems_of_ticket(desk, inc.ref) == [p.ref]
     assert kedb.known_errors_of_ticket(desk, inc.ref) == [ke]
     with pytest.raises(InvalidInput, match="already applied"):
         kedb.apply_known_error(desk, ke, inc.ref)
@@ -313,11 +313,11 @@ def test_list_filters_and_orders(desk_with_mail: Desk) -> None:
     low = _raise(desk, title="Printer driver leaks memory", service="Printing", impact="low", urgency="low")
     high = _raise(desk, title="Mail store fills up", service="Email", impact="high", urgency="high")
     _update(desk, low.ref, status="closed", resolution="duplicate of PRB-2")
-    assert [r.ref for r in problems.list_problems(desk)] == [high.ref, low.ref]
-    assert [r.ref for r in problems.list_problems(desk, open_only=True)] == [high.ref]
-    assert [r.ref for r in problems.list_problems(desk, text="printer")] == [low.ref]
-    assert [r.ref for r in problems.list_problems(desk, text="email")] == [high.ref]
-    assert [r.ref for r in problems.list_problems(desk, service="Printing")] == [low.ref]
+    assert [r.ref for r in problem_reads.list_problems(desk)] == [high.ref, low.ref]
+    assert [r.ref for r in problem_reads.list_problems(desk, open_only=True)] == [high.ref]
+    assert [r.ref for r in problem_reads.list_problems(desk, text="printer")] == [low.ref]
+    assert [r.ref for r in problem_reads.list_problems(desk, text="email")] == [high.ref]
+    assert [r.ref for r in problem_reads.list_problems(desk, service="Printing")] == [low.ref]
 
 
 def test_demo_problems_only_add_rows_and_cover_every_state(desk: Desk) -> None:
@@ -342,7 +342,7 @@ def test_demo_problems_only_add_rows_and_cover_every_state(desk: Desk) -> None:
     counts = demo_problems.seed(desk, seed=1)
     assert counts["problems"] == 12 and counts["known_errors"] == 20 and counts["problem_links"] > 10
     assert snapshot() == before
-    rows = problems.list_problems(desk)
+    rows = problem_reads.list_problems(desk)
     assert {r.status for r in rows} == set(ProblemStatus)
     with desk.reading() as s:
         after = len(s.scalars(select(AuditEntry.id).where(AuditEntry.record_kind == "ticket")).all())

@@ -6,7 +6,7 @@ import pytest
 
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput, NotFound
-from deskterm.services.reports import reports
+from deskterm.services.reports import report_facts, reports
 from tests.services.reports_fixture import build
 
 D1, D2 = date(2026, 11, 23), date(2026, 11, 24)
@@ -32,9 +32,9 @@ def test_mttr_by_priority_and_filtered(rd: Desk) -> None:
         "total": (4, 3, 900.0, 2, "1h10m"),
     }
     assert r.total["p90_respond"] == "30m"
-    only = reports.run(rd, "mttr", D1, D2, filters=reports.Filters(group="service desk"))
+    only = reports.run(rd, "mttr", D1, D2, filters=report_facts.Filters(group="service desk"))
     assert rows(only, "tickets")["total"] == (2,)  # INC-1, INC-3 (INC-2 moved to Network)
-    p1 = reports.run(rd, "mttr", D1, D2, filters=reports.Filters(priority="p1"))
+    p1 = reports.run(rd, "mttr", D1, D2, filters=report_facts.Filters(priority="p1"))
     assert list(rows(p1, "tickets")) == ["P1", "total"]
     day = reports.run(rd, "mttr", D1, D1, by="day")
     assert rows(day, "tickets") == {"2026-11-23": (3,), "total": (3,)}
@@ -121,9 +121,9 @@ def test_bad_requests(rd: Desk) -> None:
     with pytest.raises(InvalidInput, match="break a report down"):
         reports.run(rd, "mttr", D1, D2, by="colour")
     with pytest.raises(InvalidInput, match="P1 to P5"):
-        reports.run(rd, "mttr", D1, D2, filters=reports.Filters(priority="P9"))
+        reports.run(rd, "mttr", D1, D2, filters=report_facts.Filters(priority="P9"))
     with pytest.raises(NotFound):
-        reports.run(rd, "mttr", D1, D2, filters=reports.Filters(agent="nobody"))
+        reports.run(rd, "mttr", D1, D2, filters=report_facts.Filters(agent="nobody"))
 
 
 def test_cost_per_hour_from_the_settings(rd: Desk) -> None:

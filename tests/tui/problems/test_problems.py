@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Select
 from deskterm.demo import problems as demo_problems
 from deskterm.domain.problems.problem import ProblemStatus
 from deskterm.services.core.context import Desk
-from deskterm.services.problems import kedb, problems
+from deskterm.services.problems import kedb, problem_reads, problem_views, problems
 from deskterm.services.tickets import tickets
 from deskterm.tui.app import DeskApp
 from deskterm.tui.base.confirm import ConfirmDialog
@@ -31,7 +31,11 @@ def prb_app(app: DeskApp, tui_desk: Desk) -> DeskApp:
 
 
 def _open_incident_without_problem(desk: Desk, service: str) -> str:
-    linked = {i.ref for p in problems.list_problems(desk) for i in problems.get_problem(desk, p.ref).linked}
+    linked = {
+        i.ref
+        for p in problem_reads.list_problems(desk)
+        for i in problem_reads.get_problem(desk, p.ref).linked
+    }
     rows = tickets.list_tickets(desk, open_only=True, kind=None, limit=500, sort="ref")
     for r in rows:
         if (
@@ -133,7 +137,7 @@ async def test_raise_from_incidents_by_keys(prb_app: DeskApp, tui_desk: Desk) ->
     assert (
         t.status.value == "pending" and t.pending_reason is not None and t.pending_reason.value == "problem"
     )
-    assert problems.get_problem(tui_desk, "PRB-13").service == "Email"
+    assert problem_reads.get_problem(tui_desk, "PRB-13").service == "Email"
 
 
 async def test_lifecycle_by_keys_ends_with_the_offer_to_resolve_the_incidents(
@@ -152,7 +156,7 @@ async def test_lifecycle_by_keys_ends_with_the_offer_to_resolve_the_incidents(
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert problems.get_problem(tui_desk, "PRB-5").status is ProblemStatus.INVESTIGATING
+        assert problem_reads.get_problem(tui_desk, "PRB-5").status is ProblemStatus.INVESTIGATING
         await pilot.press("c")
         await settle(pilot)
         await pilot.press(*"Approver role removed by the HR sync", "tab", *"Approve as deputy")
@@ -163,7 +167,7 @@ async def test_lifecycle_by_keys_ends_with_the_offer_to_resolve_the_incidents(
         await pilot.press(*"PO stuck waiting for approval, 采购订单无法审批", "tab", *"PO, approval")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        view = problems.get_problem(tui_desk, "PRB-5")
+        view = problem_reads.get_problem(tui_desk, "PRB-5")
         assert view.status is ProblemStatus.KNOWN_ERROR and view.known_errors == ["KE-21"]
         assert kedb.search(tui_desk, "采购订单审批")[0].ref == "KE-21"
         await pilot.press("s")  # known-error -> [investigating, resolved]: pick resolved
@@ -217,7 +221,7 @@ async def test_K_on_an_incident_searches_the_kedb_and_applies_one(prb_app: DeskA
     assert t.workaround is not None and "Print Spooler" in t.workaround
     assert t.notes[-1].visibility.value == "public"
     assert inc in kedb.get_known_error(tui_desk, "KE-4").incidents
-    assert inc in [i.ref for i in problems.get_problem(tui_desk, "PRB-6").linked]
+    assert inc in [i.ref for i in problem_reads.get_problem(tui_desk, "PRB-6").linked]
 
 
 async def test_the_kedb_panel_searches_as_the_call_is_typed(prb_app: DeskApp, tui_desk: Desk) -> None:
@@ -267,7 +271,7 @@ async def test_the_kedb_browser_from_the_list_opens_a_known_error(prb_app: DeskA
 
 async def test_the_problem_list_table_holds_no_markup(prb_app: DeskApp, tui_desk: Desk) -> None:
     problems.raise_problem(
-        tui_desk, problems.RaiseProblem(title="[bold]x[/] \x1b[31m红色 problem", service="Email")
+        tui_desk, problem_views.RaiseProblem(title="[bold]x[/] \x1b[31m红色 problem", service="Email")
     )
     async with prb_app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -289,9 +293,9 @@ async def test_fixing_change_and_edit_by_keys_and_a_stale_screen_is_refused(
         assert isinstance(screen, ProblemScreen)
         await pilot.press("f", *"chg9", "ctrl+s")
         await settle(pilot)
-        assert problems.get_problem(tui_desk, "PRB-2").fixing_change == "CHG-9"
+        assert problem_reads.get_problem(tui_desk, "PRB-2").fixing_change == "CHG-9"
         assert screen.view is not None and screen.view.fixing_change == "CHG-9"
-        problems.update_problem(tui_desk, problems.UpdateProblem(ref="PRB-2", title="Changed elsewhere"))
+        problems.update_problem(tui_desk, problem_views.UpdateProblem(ref="PRB-2", title="Changed elsewhere"))
         await pilot.press("e")  # the screen still shows the version before that change
         await settle(pilot)
         await pilot.press("ctrl+s")
@@ -307,13 +311,13 @@ async def test_fixing_change_and_edit_by_keys_and_a_stale_screen_is_refused(
         field.value = "Mail to external domains queues for an hour"
         await pilot.press("ctrl+s")
         await settle(pilot)
-    assert problems.get_problem(tui_desk, "PRB-2").title == "Mail to external domains queues for an hour"
+    assert problem_reads.get_problem(tui_desk, "PRB-2").title == "Mail to external domains queues for an hour"
 
 
 async def test_the_palette_opens_a_problem_by_ref_and_lists_every_screen(prb_app: DeskApp) -> None:
     from textual.command import CommandPalette
 
-    first = problems.list_problems(prb_app.desk)[0].ref
+    first = problem_reads.list_problems(prb_app.desk)[0].ref
     async with prb_app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"Change board")

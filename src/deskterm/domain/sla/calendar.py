@@ -26,32 +26,28 @@ subtraction; adding is a bisection; a long span adds whole blocks. Blocks are bu
 kept on the calendar (which stays hashable: the cache is not part of its identity).
 """
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from deskterm.domain.core.bounds import FIRST_DAY, LAST_DAY
+from deskterm.domain.sla.calendar_spec import WEEKDAYS, CalendarError, format_clock, parse_spec
+from deskterm.domain.sla.instants import (
+    DAY_MICROS,
+    DAY_SECONDS,
+    EPOCH_ORDINAL,
+    MICROS,
+    from_micros,
+    td_micros,
+    to_micros,
+)
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_SECONDS = 86_400
-
-_US = 1_000_000
-_DAY_US = DAY_SECONDS * _US
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _BLOCK_DAYS = 64
 _MAX_BLOCKS_CACHED = 4096
 _SEARCH_LIMIT_BLOCKS = 600  # about 105 years without a single business second: give up
 _FULL_DAY = ((0, DAY_SECONDS),)
-_INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-
-
-class CalendarError(ValueError):
-    """A calendar definition that cannot work; the message names the calendar, field and fix."""
 
 
 class SpanKind(StrEnum):
@@ -60,31 +56,6 @@ class SpanKind(StrEnum):
     OPEN = "open"
     CLOSED = "closed"  # outside business hours
     HOLIDAY = "holiday"  # a holiday on a day that would have had business hours
-
-
-def to_micros(value: datetime) -> int:
-    """Microseconds since the Unix epoch of an aware datetime; refuses naive ones."""
-    try:
-        delta = value - _EPOCH
-    except TypeError:
-        raise ValueError(f"naive datetime {value!r}: every timestamp must carry a time zone") from None
-    return (delta.days * DAY_SECONDS + delta.seconds) * _US + delta.microseconds
-
-
-def from_micros(micros: int) -> datetime:
-    """The aware UTC datetime ``micros`` microseconds after the Unix epoch."""
-    seconds, micros = divmod(micros, _US)
-    return _EPOCH + timedelta(0, seconds, micros)
-
-
-def _td_micros(delta: timedelta) -> int:
-    return (delta.days * DAY_SECONDS + delta.seconds) * _US + delta.microseconds
-
-
-def _format_clock(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
 
 
 class _Block:
@@ -145,37 +116,9 @@ class BusinessCalendar:
                 f"{label}: timezone: unknown time zone {self.timezone!r}; "
                 "use an IANA name such as Europe/Berlin or Asia/Shanghai"
             ) from None
-        hours = tuple(tuple((int(s), int(e)) for s, e in day) for day in self.hours)
-        if len(hours) != 7:
-            raise CalendarError(f"{label}: hours: give the intervals of 7 weekdays, got {len(hours)}")
-        for weekday, day in enumerate(hours):
-            previous = None
-            for start, end in day:
-                where = f"{label}: hours.{WEEKDAYS[weekday]}"
-                if not 0 <= start < DAY_SECONDS or not 0 < end <= DAY_SECONDS:
-                    raise CalendarError(f"{where}: interval ({start}, {end}) lies outside 00:00-24:00")
-                if end <= start:
-                    raise CalendarError(f"{where}: interval ({start}, {end}) ends before it starts")
-                if previous is not None and start < previous[1]:
-                    raise CalendarError(f"{where}: intervals overlap or are out of order")
-                previous = (start, end)
-        if not any(hours):
-            raise CalendarError(f"{label}: hours: no working hours on any day; give at least one interval")
-        holidays = frozenset(self.holidays)
-        for holiday in holidays:
-            if isinstance(holiday, datetime) or not isinstance(holiday, date):
-                raise CalendarError(f"{label}: holidays: {holiday!r} is not a date")
-        workdays: dict[date, tuple[tuple[int, int], ...]] = {}
-        for workday, spans in sorted(dict(self.workdays).items()):
-            if isinstance(workday, datetime) or not isinstance(workday, date):
-                raise CalendarError(f"{label}: workdays: {workday!r} is not a date")
-            if workday in holidays:
-                raise CalendarError(f"{label}: workdays: {workday} is also a holiday; keep it in one list")
-            workdays[workday] = tuple((int(a), int(b)) for a, b in spans)
-            if not workdays[workday]:
-                raise CalendarError(
-                    f'{label}: workdays.{workday}: give the hours worked, e.g. ["09:00-18:00"]'
-                )
+        hours = _checked_week(label, self.hours)
+        holidays = _checked_holidays(label, self.holidays)
+        workdays = _checked_workdays(label, self.workdays, holidays)
         object.__setattr__(self, "hours", hours)
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "workdays", _FrozenDays(workdays))
@@ -204,46 +147,12 @@ class BusinessCalendar:
         TOML gives for bare dates). ``workdays`` maps make-up working days (ISO dates) to their
         intervals. Raises :class:`CalendarError` naming the field at fault.
         """
-        label = f"calendar {name!r}"
-        if not isinstance(name, str) or not name.strip():
-            raise CalendarError("a calendar needs a name")
-        if not isinstance(timezone, str) or not timezone.strip():
-            raise CalendarError(f"{label}: timezone: give an IANA time zone name such as Europe/Berlin")
-        if not isinstance(hours, Mapping):
-            raise CalendarError(f'{label}: hours: give a table of weekdays, e.g. mon = ["09:00-18:00"]')
-        week: list[tuple[tuple[int, int], ...]] = [()] * 7
-        seen: set[str] = set()
-        for key, value in hours.items():
-            day = str(key).strip().lower()
-            if day not in WEEKDAYS:
-                raise CalendarError(f"{label}: hours: unknown weekday {key!r}; use {', '.join(WEEKDAYS)}")
-            if day in seen:
-                raise CalendarError(f"{label}: hours: {day} is given twice")
-            seen.add(day)
-            week[WEEKDAYS.index(day)] = _parse_day(f"{label}: hours.{day}", value)
-        if not any(week):
-            raise CalendarError(f"{label}: hours: no working hours on any day; give at least one interval")
-        if holidays is None:
-            holidays = ()
-        if isinstance(holidays, str | date):
-            raise CalendarError(f'{label}: holidays: give a list of dates, e.g. ["2026-10-01"]')
-        days: set[date] = set()
-        for raw in holidays:
-            days.add(_parse_holiday(label, raw))
-        extra: dict[date, tuple[tuple[int, int], ...]] = {}
-        if workdays is not None and not isinstance(workdays, Mapping):
-            raise CalendarError(
-                f'{label}: workdays: give a table of dates, e.g. "2026-10-10" = ["09:00-18:00"]'
-            )
-        for raw_day, value in (workdays or {}).items():
-            workday = _parse_holiday(label, raw_day, "workdays")
-            extra[workday] = _parse_day(f"{label}: workdays.{workday}", value)
-        return cls(name.strip(), timezone.strip(), tuple(week), frozenset(days), extra)
+        return cls(*parse_spec(name, timezone, hours, holidays, workdays))
 
     def to_spec(self) -> dict[str, object]:
         """The definitions-as-code shape that :meth:`from_spec` reads back."""
         hours = {
-            WEEKDAYS[weekday]: [f"{_format_clock(s)}-{_format_clock(e)}" for s, e in day]
+            WEEKDAYS[weekday]: [f"{format_clock(s)}-{format_clock(e)}" for s, e in day]
             for weekday, day in enumerate(self.hours)
             if day
         }
@@ -255,7 +164,7 @@ class BusinessCalendar:
         }
         if self.workdays:
             spec["workdays"] = {
-                d.isoformat(): [f"{_format_clock(s)}-{_format_clock(e)}" for s, e in spans]
+                d.isoformat(): [f"{format_clock(s)}-{format_clock(e)}" for s, e in spans]
                 for d, spans in sorted(self.workdays.items())
             }
         return spec
@@ -273,7 +182,7 @@ class BusinessCalendar:
 
     def business_seconds(self, start: datetime, end: datetime) -> float:
         """Business seconds in ``[start, end)``; 0 if ``end <= start``."""
-        return self.business_micros(to_micros(start), to_micros(end)) / _US
+        return self.business_micros(to_micros(start), to_micros(end)) / MICROS
 
     def add_business(self, start: datetime, seconds: float) -> datetime:
         """The earliest instant ``t >= start`` with ``business_seconds(start, t) == seconds``.
@@ -284,7 +193,7 @@ class BusinessCalendar:
         """
         if seconds < 0:
             raise ValueError(f"cannot add a negative business time ({seconds} s)")
-        micros = seconds * _US if isinstance(seconds, int) else round(seconds * _US)
+        micros = seconds * MICROS if isinstance(seconds, int) else round(seconds * MICROS)
         return from_micros(self.add_business_micros(to_micros(start), micros))
 
     def intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
@@ -327,7 +236,7 @@ class BusinessCalendar:
         if self._always:
             return (instant, None, instant)
         # _locate inlined, then the business time of the day before the instant: the innermost call
-        index = (instant // _DAY_US + _EPOCH_ORDINAL) // _BLOCK_DAYS
+        index = (instant // DAY_MICROS + EPOCH_ORDINAL) // _BLOCK_DAYS
         blk = self._blocks.get(index) or self._block(index)
         starts = blk.starts
         if not starts[0] <= instant < starts[-1]:
@@ -453,7 +362,7 @@ class BusinessCalendar:
 
     def _locate(self, instant: int) -> tuple[_Block, int]:
         """The block and index of the local date whose span holds ``instant``."""
-        index = (instant // _DAY_US + _EPOCH_ORDINAL) // _BLOCK_DAYS
+        index = (instant // DAY_MICROS + EPOCH_ORDINAL) // _BLOCK_DAYS
         blk = self._blocks.get(index) or self._block(index)
         while instant < blk.starts[0]:
             blk = self._block(blk.index - 1)
@@ -508,83 +417,70 @@ class BusinessCalendar:
         local = datetime(local_day.year, local_day.month, local_day.day, tzinfo=zone)
         if seconds:
             local += timedelta(seconds=seconds)
-        wall = (ordinal - _EPOCH_ORDINAL) * _DAY_US + seconds * _US
+        wall = (ordinal - EPOCH_ORDINAL) * DAY_MICROS + seconds * MICROS
         before = local.utcoffset()
         after = local.replace(fold=1).utcoffset()
         assert before is not None and after is not None
         if after <= before:  # an ordinary time, or a repeated one: fold 0 is the first occurrence
-            return wall - _td_micros(before)
+            return wall - td_micros(before)
         # skipped by a spring-forward change: find the instant of the change between the two readings
-        after_us = _td_micros(after)
-        lo, hi = wall - after_us, wall - _td_micros(before)
+        after_us = td_micros(after)
+        lo, hi = wall - after_us, wall - td_micros(before)
         while hi - lo > 1:
             mid = (lo + hi) // 2
             offset = from_micros(mid).astimezone(zone).utcoffset()
-            if offset is not None and _td_micros(offset) == after_us:
+            if offset is not None and td_micros(offset) == after_us:
                 hi = mid
             else:
                 lo = mid
         return hi
 
 
-def _parse_clock(where: str, text: str, raw: str, hour: str, minute: str, *, end: bool) -> int:
-    h, m = int(hour), int(minute)
-    if m > 59 or h > 24 or (h == 24 and (m or not end)):
-        allowed = "00:00 to 24:00" if end else "00:00 to 23:59"
-        raise CalendarError(f"{where}: {raw!r}: {text} is not a time of day ({allowed})")
-    return h * 3600 + m * 60
+def _checked_week(
+    label: str, raw: Iterable[Iterable[tuple[int, int]]]
+) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """The intervals of the 7 weekdays as ints, each day sorted and within 00:00-24:00."""
+    hours = tuple(tuple((int(s), int(e)) for s, e in day) for day in raw)
+    if len(hours) != 7:
+        raise CalendarError(f"{label}: hours: give the intervals of 7 weekdays, got {len(hours)}")
+    for weekday, day in enumerate(hours):
+        previous = None
+        for start, end in day:
+            where = f"{label}: hours.{WEEKDAYS[weekday]}"
+            if not 0 <= start < DAY_SECONDS or not 0 < end <= DAY_SECONDS:
+                raise CalendarError(f"{where}: interval ({start}, {end}) lies outside 00:00-24:00")
+            if end <= start:
+                raise CalendarError(f"{where}: interval ({start}, {end}) ends before it starts")
+            if previous is not None and start < previous[1]:
+                raise CalendarError(f"{where}: intervals overlap or are out of order")
+            previous = (start, end)
+    if not any(hours):
+        raise CalendarError(f"{label}: hours: no working hours on any day; give at least one interval")
+    return hours
 
 
-def _parse_day(where: str, value: Sequence[str] | str) -> tuple[tuple[int, int], ...]:
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, Sequence):
-        raise CalendarError(f'{where}: give a list of intervals such as ["09:00-12:00", "13:00-18:00"]')
-    day: list[tuple[int, int]] = []
-    for raw in items:
-        match = _INTERVAL.match(raw) if isinstance(raw, str) else None
-        if match is None:
-            raise CalendarError(
-                f"{where}: {raw!r} is not a time interval; write it as HH:MM-HH:MM, e.g. 09:00-12:00"
-            )
-        start = _parse_clock(where, f"{match[1]}:{match[2]}", raw, match[1], match[2], end=False)
-        end = _parse_clock(where, f"{match[3]}:{match[4]}", raw, match[3], match[4], end=True)
-        if end < start:
-            raise CalendarError(
-                f"{where}: {raw!r} ends before it starts; an interval cannot cross midnight, "
-                "so split it, e.g. 22:00-24:00 and the next day's 00:00-06:00"
-            )
-        if end == start:
-            raise CalendarError(f"{where}: {raw!r} is empty; it ends when it starts")
-        if day:
-            prev_start, prev_end = day[-1]
-            prev = f"{_format_clock(prev_start)}-{_format_clock(prev_end)}"
-            if start < prev_start:
-                raise CalendarError(
-                    f"{where}: {raw!r} starts before {prev!r}; list the intervals in time order"
-                )
-            if start < prev_end:
-                raise CalendarError(f"{where}: {raw!r} overlaps {prev!r}")
-        day.append((start, end))
-    return tuple(day)
+def _checked_holidays(label: str, raw: Iterable[date]) -> frozenset[date]:
+    holidays = frozenset(raw)
+    for holiday in holidays:
+        if isinstance(holiday, datetime) or not isinstance(holiday, date):
+            raise CalendarError(f"{label}: holidays: {holiday!r} is not a date")
+    return holidays
 
 
-def _parse_holiday(label: str, raw: object, where: str = "holidays") -> date:
-    if isinstance(raw, date) and not isinstance(raw, datetime):
-        return _in_range(label, raw, where)
-    if isinstance(raw, str):
-        try:
-            return _in_range(label, date.fromisoformat(raw.strip()), where)
-        except ValueError:
-            pass
-    raise CalendarError(f"{label}: {where}: {raw!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-01")
-
-
-def _in_range(label: str, day: date, where: str) -> date:
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise CalendarError(
-            f"{label}: {where}: {day} is out of range; use a day between {FIRST_DAY} and {LAST_DAY}"
-        )
-    return day
+def _checked_workdays(
+    label: str, raw: Mapping[date, tuple[tuple[int, int], ...]], holidays: frozenset[date]
+) -> dict[date, tuple[tuple[int, int], ...]]:
+    """Make-up working days: dates, none of them a holiday, each with hours."""
+    workdays: dict[date, tuple[tuple[int, int], ...]] = {}
+    for workday, spans in sorted(dict(raw).items()):
+        if isinstance(workday, datetime) or not isinstance(workday, date):
+            raise CalendarError(f"{label}: workdays: {workday!r} is not a date")
+        if workday in holidays:
+            raise CalendarError(f"{label}: workdays: {workday} is also a holiday; keep it in one list")
+        workdays[workday] = tuple((int(a), int(b)) for a, b in spans)
+        if not workdays[workday]:
+            raise CalendarError(f'{label}: workdays.{workday}: give the hours worked, e.g. ["09:00-18:00"]')
+    return workdays
 
 
 class _FrozenDays(dict[date, tuple[tuple[int, int], ...]]):

@@ -36,7 +36,7 @@ from deskterm.domain.events.events import (
     RuleSet,
     parse_severity,
 )
-from deskterm.domain.sla.sla import format_duration, parse_duration
+from deskterm.domain.sla.terms import format_duration, parse_duration
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.definitions_apply import definition_text, run_apply
 from deskterm.services.core.errors import InvalidInput

@@ -330,7 +330,7 @@ def _sla(
 def _open_at(s: Session, instant: datetime) -> int:
     """Tickets logged before ``instant`` and open at that instant. A ticket untouched since then
     is as it is now; only the others need the audit trail (a later reopen does not count)."""
-    from deskterm.services.reports.reports import open_at
+    from deskterm.services.reports.report_facts import open_at
 
     rows = s.execute(
         select(Ticket.id, Ticket.status, Ticket.updated_at).where(

@@ -21,7 +21,7 @@ from deskterm.services.core.commands import UpdateTicket
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput, NotFound
 from deskterm.services.core.views import AuditView, View
-from deskterm.services.problems import problems
+from deskterm.services.problems import problem_records, problems
 from deskterm.services.problems.kedb_index import CACHE, LOCK, KnownErrorHit, forget_index
 from deskterm.services.tickets import tickets
 from deskterm.store.models import (
@@ -214,7 +214,7 @@ def _view(s: Session, ke: KnownError) -> KnownErrorView:
     )
     history = s.scalars(
         select(AuditEntry)
-        .where(AuditEntry.record_kind == problems.KE_RECORD, AuditEntry.record_id == ke.id)
+        .where(AuditEntry.record_kind == problem_records.KE_RECORD, AuditEntry.record_id == ke.id)
         .options(selectinload(AuditEntry.actor))
         .order_by(AuditEntry.id)
     ).all()
@@ -254,7 +254,7 @@ def set_status(desk: Desk, ref: str, status: KnownErrorStatus) -> KnownErrorView
             ke.status = status
             ke.version += 1
             ke.updated_at = uow.now
-            uow.audit(problems.KE_RECORD, ke.id, ke.ref, "status", old.value, status.value, ke.version)
+            uow.audit(problem_records.KE_RECORD, ke.id, ke.ref, "status", old.value, status.value, ke.version)
         view = _view(uow.session, ke)
     forget_index()
     return view
@@ -298,7 +298,7 @@ def apply_known_error(
             )
         )
         uow.audit(tickets.RECORD, t.id, t.ref, "known error", None, ke.ref, t.version)
-        uow.audit(problems.KE_RECORD, ke.id, ke.ref, "applied to", None, t.ref, ke.version)
+        uow.audit(problem_records.KE_RECORD, ke.id, ke.ref, "applied to", None, t.ref, ke.version)
         linked_problem = None
         p = ke.problem
         if p is not None and p.status.is_open and s.get(ProblemIncident, (p.id, t.id)) is None:

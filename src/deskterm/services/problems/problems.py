@@ -1,4 +1,4 @@
-"""Use cases on problems: raise, read, list, link incidents, update, resolve, record the known error.
+"""Use cases that change problems: raise, link incidents, update, resolve, record the known error.
 
 Every write runs in one unit of work with audit rows on the problem (record kind
 ``problem``) and, where an incident changes, on the incident through the ticket rules
@@ -7,174 +7,36 @@ carry the version the problem manager saw; a newer problem is a conflict naming 
 """
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
-from pydantic import Field, model_validator
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.refs import RefError, RefKind, parse_ref
-from deskterm.domain.core.vocabulary import (
-    Level,
-    PendingReason,
-    Priority,
-    ResolutionCode,
-    TicketKind,
-    TicketStatus,
-)
+from deskterm.domain.core.vocabulary import PendingReason, ResolutionCode, TicketKind, TicketStatus
 from deskterm.domain.problems import problem as rules
 from deskterm.domain.problems.problem import KnownErrorStatus, ProblemStatus
 from deskterm.services.core import access, lookup
-from deskterm.services.core.commands import Body, Command, OptionalName, Text, Title, UpdateTicket
+from deskterm.services.core.commands import UpdateTicket
 from deskterm.services.core.context import Desk, UnitOfWork
-from deskterm.services.core.errors import Conflict, InvalidInput, NotFound
-from deskterm.services.core.views import AuditView, View
-from deskterm.services.tickets import tickets
-from deskterm.store.models import (
-    AuditEntry,
-    ConfigurationItem,
-    KnownError,
-    Problem,
-    ProblemIncident,
-    Service,
-    Ticket,
+from deskterm.services.core.errors import InvalidInput, NotFound
+from deskterm.services.problems.problem_reads import problem_view
+from deskterm.services.problems.problem_records import (
+    KE_RECORD,
+    RECORD,
+    ProblemChanges,
+    conflict,
+    find,
+    next_ref,
 )
-
-RECORD = "problem"
-KE_RECORD = "known-error"
-
-
-# -- inputs --------------------------------------------------------------------------------
-
-
-class RaiseProblem(Command):
-    """Raise a problem from incidents (reactive) or on its own (proactive)."""
-
-    title: Title
-    description: Body = ""
-    incidents: tuple[str, ...] = ()
-    service: OptionalName = None
-    ci: OptionalName = None
-    impact: Level = Level.MEDIUM
-    urgency: Level = Level.MEDIUM
-    group: OptionalName = None
-    assignee: str | None = None
-    pending: bool = True  # linked open incidents wait for the problem (pending reason problem)
-
-
-class UpdateProblem(Command):
-    """Change fields of a problem; only the fields given are touched."""
-
-    ref: str
-    expected_version: int | None = Field(default=None, ge=1)
-    status: ProblemStatus | None = None
-    title: Title | None = None
-    description: Body | None = None
-    impact: Level | None = None
-    urgency: Level | None = None
-    service: str | None = None  # "" clears
-    ci: str | None = None  # "" clears
-    group: str | None = None  # "" clears
-    assignee: str | None = None  # "" clears
-    root_cause: Body | None = None
-    workaround: Body | None = None
-    resolution: Body | None = None
-    fixing_change: str | None = None  # a CHG ref; "" clears
-    resolve_incidents: bool = False
-    resolution_code: ResolutionCode = ResolutionCode.FIXED
-
-    @model_validator(mode="after")
-    def _paired(self) -> "UpdateProblem":
-        if self.resolve_incidents and self.status is not ProblemStatus.RESOLVED:
-            raise ValueError("resolving the incidents goes with --status resolved")
-        return self
-
-
-class RecordKnownError(Command):
-    """A known error from a problem (or on its own, e.g. from a vendor's bulletin)."""
-
-    problem: str | None = None
-    title: Title | None = None  # the problem's title when not given
-    symptom: Text
-    root_cause: Body | None = None  # the problem's when not given
-    workaround: Body | None = None  # the problem's when not given
-    keywords: str = ""
-    services: tuple[str, ...] = ()
-    cis: tuple[str, ...] = ()
-
-
-# -- outputs -------------------------------------------------------------------------------
-
-
-class LinkedIncident(View):
-    ref: str
-    title: str
-    status: TicketStatus
-    pending_reason: PendingReason | None
-    priority: Priority
-    caller: str
-    linked_at: datetime
-
-
-class ProblemRow(View):
-    ref: str
-    title: str
-    status: ProblemStatus
-    priority: Priority
-    service: str | None
-    ci: str | None
-    group: str | None
-    assignee: str | None
-    incidents: int
-    open_incidents: int
-    known_error: str | None
-    fixing_change: str | None
-    opened_at: datetime
-    updated_at: datetime
-    version: int
-
-
-class ProblemView(ProblemRow):
-    description: str
-    impact: Level
-    urgency: Level
-    root_cause: str | None
-    workaround: str | None
-    resolution: str | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    created_by: str
-    allowed_next: list[ProblemStatus]
-    linked: list[LinkedIncident]
-    known_errors: list[str]
-    history: list[AuditView]
-
-
-# -- helpers -------------------------------------------------------------------------------
-
-
-def next_ref(s: Session, kind: RefKind) -> tuple[int, str]:
-    number = tickets.next_number(s, kind.value)
-    return number, f"{kind.value}-{number}"
-
-
-def find(s: Session, ref: str, *, for_update: bool = False) -> Problem:
-    """A problem by ref (``PRB-3``, ``prb3``)."""
-    try:
-        parsed = parse_ref(ref)
-    except RefError as exc:
-        raise InvalidInput(str(exc), field="ref") from None
-    if parsed.kind is not RefKind.PRB:
-        raise InvalidInput(f"{parsed} is not a problem; problem refs start with PRB", field="ref")
-    stmt = select(Problem).where(Problem.ref == str(parsed))
-    if for_update:
-        stmt = stmt.with_for_update()
-    found = s.scalar(stmt)
-    if found is None:
-        raise NotFound(f"there is no problem {parsed}; deskterm problem list shows them")
-    return found
+from deskterm.services.problems.problem_views import (
+    ProblemView,
+    RaiseProblem,
+    RecordKnownError,
+    UpdateProblem,
+)
+from deskterm.services.tickets import tickets
+from deskterm.store.models import KnownError, Problem, ProblemIncident, Ticket
 
 
 def _incident(s: Session, ref: str) -> Ticket:
@@ -189,228 +51,6 @@ def _incident(s: Session, ref: str) -> Ticket:
 def _refs(values: Sequence[str] | str) -> list[str]:
     text = values if isinstance(values, str) else " ".join(values)
     return list(dict.fromkeys(v for v in text.replace(",", " ").split() if v))
-
-
-def _plain(value: Any) -> Any:
-    return value.value if hasattr(value, "value") else value
-
-
-class _Changes:
-    """Field changes of one problem: each set and audited once, one version bump."""
-
-    def __init__(self, uow: UnitOfWork, p: Problem) -> None:
-        self.uow, self.p = uow, p
-        self.items: list[tuple[str, Any, Any]] = []
-
-    def set(
-        self, attr: str, new: Any, *, label: str | None = None, shown: tuple[Any, Any] | None = None
-    ) -> None:
-        old = getattr(self.p, attr)
-        if old == new:
-            return
-        setattr(self.p, attr, new)
-        old_shown, new_shown = shown if shown is not None else (old, new)
-        self.items.append((label or attr, _plain(old_shown), _plain(new_shown)))
-
-    def note(self, label: str, old: Any, new: Any) -> None:
-        """A change that is not a column of the problem (an incident linked)."""
-        self.items.append((label, old, new))
-
-    def commit(self) -> bool:
-        if not self.items:
-            return False
-        self.p.version += 1
-        self.p.updated_at = self.uow.now
-        for label, old, new in self.items:
-            self.uow.audit(RECORD, self.p.id, self.p.ref, label, old, new, self.p.version)
-        return True
-
-
-def _conflict(s: Session, p: Problem, seen: int) -> Conflict:
-    entries = s.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.record_kind == RECORD, AuditEntry.record_id == p.id, AuditEntry.version > seen)
-        .options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.id)
-    ).all()
-    said = ", ".join(dict.fromkeys(f"{e.field} by {e.actor.login}" for e in entries)) or "changed"
-    return Conflict(
-        f"{p.ref} changed since you saw it (version {seen}, now {p.version}): {said}; "
-        "reload it and make your change again",
-        ref=p.ref,
-        seen_version=seen,
-        current_version=p.version,
-    )
-
-
-# -- reads ---------------------------------------------------------------------------------
-
-
-def _known_error_refs(s: Session, problem_ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    if not problem_ids:
-        return out
-    rows = s.execute(
-        select(KnownError.problem_id, KnownError.ref)
-        .where(KnownError.problem_id.in_(problem_ids))
-        .order_by(KnownError.id)
-    )
-    for pid, ref in rows:
-        if pid is not None:  # always: it is one of problem_ids
-            out.setdefault(pid, []).append(ref)
-    return out
-
-
-def _incident_counts(s: Session, problem_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    if not problem_ids:
-        return {}
-    open_statuses = [st for st in TicketStatus if st.is_open]
-    rows = s.execute(
-        select(
-            ProblemIncident.problem_id,
-            func.count(),
-            func.count().filter(Ticket.status.in_(open_statuses)),
-        )
-        .join(Ticket, Ticket.id == ProblemIncident.ticket_id)
-        .where(ProblemIncident.problem_id.in_(problem_ids))
-        .group_by(ProblemIncident.problem_id)
-    )
-    return {pid: (int(total), int(still_open)) for pid, total, still_open in rows}
-
-
-def _row_fields(p: Problem, counts: tuple[int, int], kes: list[str]) -> dict[str, Any]:
-    return {
-        "ref": p.ref,
-        "title": p.title,
-        "status": p.status,
-        "priority": p.priority,
-        "service": p.service.name if p.service else None,
-        "ci": p.ci.name if p.ci else None,
-        "group": p.group.name if p.group else None,
-        "assignee": p.assignee.login if p.assignee else None,
-        "incidents": counts[0],
-        "open_incidents": counts[1],
-        "known_error": kes[-1] if kes else None,
-        "fixing_change": p.fixing_change_ref,
-        "opened_at": p.opened_at,
-        "updated_at": p.updated_at,
-        "version": p.version,
-    }
-
-
-def _view(s: Session, p: Problem) -> ProblemView:
-    s.flush()
-    s.refresh(p, ["service", "ci", "group", "assignee", "created_by"])
-    linked_rows = s.execute(
-        select(Ticket, ProblemIncident.linked_at)
-        .join(ProblemIncident, ProblemIncident.ticket_id == Ticket.id)
-        .where(ProblemIncident.problem_id == p.id)
-        .options(selectinload(Ticket.caller))
-        .order_by(Ticket.id)
-    ).all()
-    linked = [
-        LinkedIncident(
-            ref=t.ref,
-            title=t.title,
-            status=t.status,
-            pending_reason=t.pending_reason,
-            priority=t.priority,
-            caller=t.caller.name,
-            linked_at=at,
-        )
-        for t, at in linked_rows
-    ]
-    kes = _known_error_refs(s, [p.id]).get(p.id, [])
-    history = s.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.record_kind == RECORD, AuditEntry.record_id == p.id)
-        .options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.id)
-    ).all()
-    still_open = sum(1 for i in linked if i.status.is_open)
-    return ProblemView(
-        **_row_fields(p, (len(linked), still_open), kes),
-        description=p.description,
-        impact=p.impact,
-        urgency=p.urgency,
-        root_cause=p.root_cause,
-        workaround=p.workaround,
-        resolution=p.resolution,
-        resolved_at=p.resolved_at,
-        closed_at=p.closed_at,
-        created_by=p.created_by.login,
-        allowed_next=rules.allowed_next(p.status),
-        linked=linked,
-        known_errors=kes,
-        history=[AuditView.of(e) for e in history],
-    )
-
-
-def get_problem(desk: Desk, ref: str) -> ProblemView:
-    with desk.reading() as s:
-        return _view(s, find(s, ref))
-
-
-def problem_exists(desk: Desk, ref: str) -> str:
-    """The canonical ref of an existing problem (for ``:PRB-3`` jumps)."""
-    with desk.reading() as s:
-        return find(s, ref).ref
-
-
-def list_problems(
-    desk: Desk,
-    *,
-    statuses: Sequence[ProblemStatus] = (),
-    open_only: bool = False,
-    text: str | None = None,
-    service: str | None = None,
-    limit: int = 200,
-) -> list[ProblemRow]:
-    """Problems, most urgent first, then the newest; ``text`` matches ref, title, service or CI."""
-    if not 1 <= limit <= 10_000:
-        raise InvalidInput("limit must be between 1 and 10000", field="limit")
-    with desk.reading() as s:
-        stmt = select(Problem).options(
-            selectinload(Problem.service),
-            selectinload(Problem.ci),
-            selectinload(Problem.group),
-            selectinload(Problem.assignee),
-        )
-        wanted = list(statuses) or ([st for st in ProblemStatus if st.is_open] if open_only else [])
-        if wanted:
-            stmt = stmt.where(Problem.status.in_(wanted))
-        if service:
-            stmt = stmt.where(Problem.service_id == lookup.service(s, service).id)
-        for word in (text or "").split():
-            like = f"%{word.lower()}%"
-            stmt = stmt.where(
-                or_(
-                    func.lower(Problem.ref).like(like),
-                    func.lower(Problem.title).like(like),
-                    Problem.service.has(func.lower(Service.name).like(like)),
-                    Problem.ci.has(func.lower(ConfigurationItem.name).like(like)),
-                )
-            )
-        stmt = stmt.order_by(Problem.priority, Problem.opened_at.desc(), Problem.id.desc()).limit(limit)
-        found = list(s.scalars(stmt))
-        ids = [p.id for p in found]
-        counts = _incident_counts(s, ids)
-        kes = _known_error_refs(s, ids)
-        return [ProblemRow(**_row_fields(p, counts.get(p.id, (0, 0)), kes.get(p.id, []))) for p in found]
-
-
-def problems_of_ticket(desk: Desk, ref: str) -> list[str]:
-    """The problems an incident is linked to, for its detail screen."""
-    with desk.reading() as s:
-        t = lookup.ticket(s, ref)
-        return list(
-            s.scalars(
-                select(Problem.ref)
-                .join(ProblemIncident, ProblemIncident.problem_id == Problem.id)
-                .where(ProblemIncident.ticket_id == t.id)
-                .order_by(Problem.id)
-            )
-        )
 
 
 # -- writes --------------------------------------------------------------------------------
@@ -465,7 +105,7 @@ def raise_problem(desk: Desk, cmd: RaiseProblem) -> ProblemView:
         for t in incidents:
             _link(desk, uow, p, t, pending=cmd.pending)
             uow.audit(RECORD, p.id, p.ref, "incident", None, t.ref, 1)
-        return _view(s, p)
+        return problem_view(s, p)
 
 
 def _link(desk: Desk, uow: UnitOfWork, p: Problem, t: Ticket, *, pending: bool) -> bool:
@@ -488,7 +128,7 @@ def link_in(desk: Desk, uow: UnitOfWork, p: Problem, t: Ticket, *, pending: bool
     p = find(uow.session, p.ref, for_update=True)
     if not _link(desk, uow, p, t, pending=pending):
         return False
-    ch = _Changes(uow, p)
+    ch = ProblemChanges(uow, p)
     ch.note("incident", None, t.ref)
     ch.commit()
     return True
@@ -511,18 +151,18 @@ def link_incidents(
         s = uow.session
         p = find(s, ref, for_update=True)
         if expected_version is not None and p.version != expected_version:
-            raise _conflict(s, p, expected_version)
+            raise conflict(s, p, expected_version)
         if p.status is ProblemStatus.CLOSED:
             raise InvalidInput(
                 f"{p.ref} is closed; raise a new problem for these incidents", field="incidents"
             )
-        ch = _Changes(uow, p)
+        ch = ProblemChanges(uow, p)
         for r in wanted:
             t = _incident(s, r)
             if _link(desk, uow, p, t, pending=pending and p.status.is_open):
                 ch.note("incident", None, t.ref)
         ch.commit()
-        return _view(s, p)
+        return problem_view(s, p)
 
 
 def unlink_incident(desk: Desk, ref: str, incident: str) -> ProblemView:
@@ -539,10 +179,10 @@ def unlink_incident(desk: Desk, ref: str, incident: str) -> ProblemView:
             )
         s.delete(link)
         uow.audit(tickets.RECORD, t.id, t.ref, "problem", p.ref, None, t.version)
-        ch = _Changes(uow, p)
+        ch = ProblemChanges(uow, p)
         ch.note("incident", t.ref, None)
         ch.commit()
-        return _view(s, p)
+        return problem_view(s, p)
 
 
 def update_problem(desk: Desk, cmd: UpdateProblem) -> ProblemView:
@@ -556,8 +196,8 @@ def update_problem(desk: Desk, cmd: UpdateProblem) -> ProblemView:
         s = uow.session
         p = find(s, cmd.ref, for_update=True)
         if cmd.expected_version is not None and p.version != cmd.expected_version:
-            raise _conflict(s, p, cmd.expected_version)
-        ch = _Changes(uow, p)
+            raise conflict(s, p, cmd.expected_version)
+        ch = ProblemChanges(uow, p)
         _fields(desk, s, ch, cmd)
         resolved_incidents = _move(desk, uow, ch, cmd)
         ch.commit()
@@ -565,10 +205,10 @@ def update_problem(desk: Desk, cmd: UpdateProblem) -> ProblemView:
             uow.audit(
                 RECORD, p.id, p.ref, "incidents resolved", None, ", ".join(resolved_incidents), p.version
             )
-        return _view(s, p)
+        return problem_view(s, p)
 
 
-def _fields(desk: Desk, s: Session, ch: _Changes, cmd: UpdateProblem) -> None:
+def _fields(desk: Desk, s: Session, ch: ProblemChanges, cmd: UpdateProblem) -> None:
     p = ch.p
     if cmd.title is not None:
         ch.set("title", cmd.title)
@@ -617,7 +257,7 @@ def _change_ref(text: str) -> str | None:
     return str(parsed)
 
 
-def _move(desk: Desk, uow: UnitOfWork, ch: _Changes, cmd: UpdateProblem) -> list[str]:
+def _move(desk: Desk, uow: UnitOfWork, ch: ProblemChanges, cmd: UpdateProblem) -> list[str]:
     p = ch.p
     if cmd.status is None or cmd.status is p.status:
         if cmd.resolve_incidents and p.status is ProblemStatus.RESOLVED:
@@ -703,7 +343,7 @@ def record_known_error(desk: Desk, cmd: RecordKnownError) -> str:
                 services = [p.service]
             if not cis and p.ci is not None:
                 cis = [p.ci]
-            ch = _Changes(uow, p)
+            ch = ProblemChanges(uow, p)
             ch.set("root_cause", root_cause, label="root cause")
             ch.set("workaround", workaround)
             if p.status in (ProblemStatus.NEW, ProblemStatus.INVESTIGATING):

@@ -23,22 +23,31 @@ Definitions (the README repeats them):
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from deskterm.domain.core.vocabulary import Priority, TicketStatus
 from deskterm.domain.reports import reports as fig
-from deskterm.services.core import lookup
 from deskterm.services.core.context import Desk
 from deskterm.services.core.errors import InvalidInput
-from deskterm.store.models import Agent, AuditEntry, CsatResponse, Group, Note, Service, Ticket
+from deskterm.services.reports.report_facts import (
+    Filters,
+    TicketFacts,
+    escalated_at,
+    facts_of,
+    logged,
+    notes_in,
+    open_at,
+    report_key,
+    ticket_select,
+)
+from deskterm.store.models import CsatResponse, Ticket
 
 FCR_WINDOW = timedelta(minutes=30)
 DIMENSIONS = ("priority", "group", "agent", "service", "channel", "hour", "day", "week", "month", "none")
@@ -67,13 +76,6 @@ TITLES = {
 }
 
 
-class Filters(BaseModel):
-    group: str | None = None
-    agent: str | None = None
-    service: str | None = None
-    priority: str | None = None
-
-
 class Report(BaseModel):
     """One report: column names, rows of plain values (one per key), a totals row, and which
     column a chart should draw."""
@@ -91,102 +93,8 @@ class Report(BaseModel):
     notes: list[str] = []
 
 
-@dataclass
-class _T:
-    """A ticket's facts, as the reports need them."""
-
-    id: int
-    opened_at: datetime
-    responded_at: datetime | None
-    resolved_at: datetime | None
-    status: TicketStatus
-    reopen_count: int
-    priority: str
-    channel: str
-    tier: str
-    group: str | None
-    agent: str | None
-    service: str | None
-
-
 def _start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def _key(by: str, t: _T, at: datetime | None = None) -> str:
-    when = at or t.opened_at
-    if by == "priority":
-        return t.priority
-    if by == "group":
-        return t.group or "(no group)"
-    if by == "agent":
-        return t.agent or "(unassigned)"
-    if by == "service":
-        return t.service or "(no service)"
-    if by == "channel":
-        return t.channel
-    if by == "hour":
-        return f"{when.hour:02d}:00"
-    if by == "day":
-        return when.date().isoformat()
-    if by == "week":
-        year, week, _ = when.isocalendar()
-        return f"{year}-W{week:02d}"
-    if by == "month":
-        return when.strftime("%Y-%m")
-    return "all"
-
-
-def _ticket_select(s: Session, f: Filters) -> "Select[*tuple[Any, ...]]":  # quoted: 2.0 has Select[T]
-    assignee = aliased(Agent)
-    stmt = (
-        select(
-            Ticket.id,
-            Ticket.opened_at,
-            Ticket.responded_at,
-            Ticket.resolved_at,
-            Ticket.status,
-            Ticket.reopen_count,
-            Ticket.priority,
-            Ticket.channel,
-            Ticket.tier,
-            Group.name,
-            assignee.login,
-            Service.name,
-        )
-        .outerjoin(Group, Group.id == Ticket.group_id)
-        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
-        .outerjoin(Service, Service.id == Ticket.service_id)
-    )
-    if f.group:
-        stmt = stmt.where(Ticket.group_id == lookup.group(s, f.group).id)
-    if f.agent:
-        stmt = stmt.where(Ticket.assignee_id == lookup.agent(s, f.agent).id)
-    if f.service:
-        stmt = stmt.where(Ticket.service_id == lookup.service(s, f.service).id)
-    if f.priority:
-        stmt = stmt.where(Ticket.priority == f.priority)
-    return stmt
-
-
-def _facts(rows: Iterable[Any]) -> list[_T]:
-    return [
-        _T(
-            id=r[0],
-            opened_at=r[1],
-            responded_at=r[2],
-            resolved_at=r[3],
-            status=r[4],
-            reopen_count=r[5],
-            priority=r[6].value,
-            channel=r[7].value,
-            tier=r[8].value,
-            group=r[9],
-            agent=r[10],
-            service=r[11],
-        )
-        for r in rows
-    ]
 
 
 def _grouped(items: Iterable[tuple[str, Any]]) -> dict[str, list[Any]]:
@@ -254,15 +162,10 @@ def run(
 _Built = tuple[list[str], list[dict[str, Any]], dict[str, Any], str, list[str]]
 
 
-def _logged(s: Session, f: Filters, start: datetime, end: datetime) -> list[_T]:
-    stmt = _ticket_select(s, f).where(Ticket.opened_at >= start, Ticket.opened_at < end)
-    return _facts(s.execute(stmt))
-
-
 def _mttr(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: datetime) -> _Built:
-    tickets = _logged(s, f, start, end)
+    tickets = logged(s, f, start, end)
 
-    def row(key: str, ts: list[_T]) -> dict[str, Any]:
+    def row(key: str, ts: list[TicketFacts]) -> dict[str, Any]:
         respond = [x for t in ts if (x := fig.seconds_between(t.opened_at, t.responded_at)) is not None]
         resolve = [x for t in ts if (x := fig.seconds_between(t.opened_at, t.resolved_at)) is not None]
         return {
@@ -274,7 +177,7 @@ def _mttr(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: 
             **_duration_cells("resolve", resolve),
         }
 
-    rows = [row(k, ts) for k, ts in _grouped((_key(by, t), t) for t in tickets).items()]
+    rows = [row(k, ts) for k, ts in _grouped((report_key(by, t), t) for t in tickets).items()]
     columns = [
         "key",
         "tickets",
@@ -288,52 +191,11 @@ def _mttr(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: 
     return columns, rows, row("total", tickets), "mean_resolve_seconds", []
 
 
-def _escalated_at(s: Session, ids: list[int]) -> dict[int, datetime]:
-    """The first move of each ticket to a tier 2 or 3 group, from the audit trail."""
-    out: dict[int, datetime] = {}
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk : chunk + 500]
-        rows = s.execute(
-            select(AuditEntry.record_id, AuditEntry.at)
-            .where(
-                AuditEntry.record_kind == "ticket",
-                AuditEntry.record_id.in_(part),
-                AuditEntry.field == "tier",
-                AuditEntry.new.in_(["2", "3"]),
-            )
-            .order_by(AuditEntry.id)
-        )
-        for record_id, at in rows:
-            out.setdefault(record_id, at)
-    return out
-
-
-def open_at(s: Session, ids: list[int], instant: datetime) -> set[int]:
-    """Which of ``ids`` (tickets logged before ``instant``) were open at ``instant``, from the
-    last status the audit trail had recorded by then (a later reopen does not count)."""
-    closed = {TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value}
-    last: dict[int, str | None] = {}
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk : chunk + 500]
-        for record_id, new in s.execute(
-            select(AuditEntry.record_id, AuditEntry.new)
-            .where(
-                AuditEntry.record_kind == "ticket",
-                AuditEntry.record_id.in_(part),
-                AuditEntry.field == "status",
-                AuditEntry.at < instant,
-            )
-            .order_by(AuditEntry.id)
-        ):
-            last[record_id] = new
-    return {i for i in ids if last.get(i) not in closed}
-
-
 def _escalation(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: datetime) -> _Built:
-    tickets = _logged(s, f, start, end)
-    escalated = _escalated_at(s, [t.id for t in tickets])
+    tickets = logged(s, f, start, end)
+    escalated = escalated_at(s, [t.id for t in tickets])
 
-    def row(key: str, ts: list[_T]) -> dict[str, Any]:
+    def row(key: str, ts: list[TicketFacts]) -> dict[str, Any]:
         times = [(escalated[t.id] - t.opened_at).total_seconds() for t in ts if t.id in escalated]
         return {
             "key": key,
@@ -343,41 +205,17 @@ def _escalation(s: Session, f: Filters, by: str, start: datetime, end: datetime,
             **_duration_cells("escalate", times),
         }
 
-    rows = [row(k, ts) for k, ts in _grouped((_key(by, t), t) for t in tickets).items()]
+    rows = [row(k, ts) for k, ts in _grouped((report_key(by, t), t) for t in tickets).items()]
     columns = ["key", "tickets", "escalated", "escalated_pct", "mean_escalate", "p90_escalate"]
     return columns, rows, row("total", tickets), "mean_escalate_seconds", []
 
 
-def _notes(
-    s: Session, f: Filters, start: datetime, end: datetime
-) -> list[tuple[_T, str, int, Decimal, datetime]]:
-    facts = {
-        t.id: t
-        for t in _facts(
-            s.execute(
-                _ticket_select(s, f)
-                .join(Note, Note.ticket_id == Ticket.id)
-                .where(Note.created_at >= start, Note.created_at < end)
-                .distinct()
-            )
-        )
-    }
-    if not facts:
-        return []
-    rows = s.execute(
-        select(Note.ticket_id, Agent.login, Note.minutes, Agent.cost_per_hour, Note.created_at)
-        .join(Agent, Agent.id == Note.author_id)
-        .where(Note.created_at >= start, Note.created_at < end, Note.minutes > 0)
-    )
-    return [(facts[tid], login, minutes, rate, at) for tid, login, minutes, rate, at in rows if tid in facts]
-
-
-def _handling_key(by: str, t: _T, author: str, at: datetime) -> str:
-    return author if by == "agent" else _key(by, t, at)
+def _handling_key(by: str, t: TicketFacts, author: str, at: datetime) -> str:
+    return author if by == "agent" else report_key(by, t, at)
 
 
 def _handling(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: datetime) -> _Built:
-    notes = _notes(s, f, start, end)
+    notes = notes_in(s, f, start, end)
 
     def row(key: str, ns: list[Any]) -> dict[str, Any]:
         minutes = sum(n[2] for n in ns)
@@ -415,7 +253,7 @@ def _cost(
     *,
     rates: dict[str, Decimal] | None = None,
 ) -> _Built:
-    notes = _notes(s, f, start, end)
+    notes = notes_in(s, f, start, end)
     rates = rates or {}
 
     def row(key: str, ns: list[Any]) -> dict[str, Any]:
@@ -445,28 +283,28 @@ def _cost(
 
 
 def _fcr(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: datetime) -> _Built:
-    stmt = _ticket_select(s, f).where(Ticket.resolved_at >= start, Ticket.resolved_at < end)
-    tickets = _facts(s.execute(stmt))
-    escalated = _escalated_at(s, [t.id for t in tickets])
+    stmt = ticket_select(s, f).where(Ticket.resolved_at >= start, Ticket.resolved_at < end)
+    tickets = facts_of(s.execute(stmt))
+    escalated = escalated_at(s, [t.id for t in tickets])
 
-    def first_contact(t: _T) -> bool:
+    def first_contact(t: TicketFacts) -> bool:
         tiers = [t.tier] + (["2"] if t.id in escalated else [])
         return fig.first_contact_resolved(t.resolved_at, t.opened_at, tiers, t.reopen_count, FCR_WINDOW)
 
-    def row(key: str, ts: list[_T]) -> dict[str, Any]:
+    def row(key: str, ts: list[TicketFacts]) -> dict[str, Any]:
         hits = sum(1 for t in ts if first_contact(t))
         return {"key": key, "resolved": len(ts), "first_contact": hits, "fcr_pct": fig.rate(hits, len(ts))}
 
-    rows = [row(k, ts) for k, ts in _grouped((_key(by, t, t.resolved_at), t) for t in tickets).items()]
+    rows = [row(k, ts) for k, ts in _grouped((report_key(by, t, t.resolved_at), t) for t in tickets).items()]
     window = int(FCR_WINDOW.total_seconds() // 60)
     note = f"first contact: tier 1 only, never reopened, resolved within {window}m"
     return ["key", "resolved", "first_contact", "fcr_pct"], rows, row("total", tickets), "fcr_pct", [note]
 
 
 def _reopen(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: datetime) -> _Built:
-    tickets = [t for t in _logged(s, f, start, end) if t.resolved_at is not None or t.reopen_count > 0]
+    tickets = [t for t in logged(s, f, start, end) if t.resolved_at is not None or t.reopen_count > 0]
 
-    def row(key: str, ts: list[_T]) -> dict[str, Any]:
+    def row(key: str, ts: list[TicketFacts]) -> dict[str, Any]:
         again = sum(1 for t in ts if t.reopen_count > 0)
         return {
             "key": key,
@@ -476,7 +314,7 @@ def _reopen(s: Session, f: Filters, by: str, start: datetime, end: datetime, now
             "reopen_pct": fig.rate(again, len(ts)),
         }
 
-    rows = [row(k, ts) for k, ts in _grouped((_key(by, t), t) for t in tickets).items()]
+    rows = [row(k, ts) for k, ts in _grouped((report_key(by, t), t) for t in tickets).items()]
     return (
         ["key", "resolved", "reopened", "reopens", "reopen_pct"],
         rows,
@@ -488,18 +326,18 @@ def _reopen(s: Session, f: Filters, by: str, start: datetime, end: datetime, now
 
 def _backlog(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: datetime) -> _Built:
     at = min(end, now)
-    stmt = _ticket_select(s, f).where(Ticket.opened_at < at)
+    stmt = ticket_select(s, f).where(Ticket.opened_at < at)
     if at >= now:
         stmt = stmt.where(Ticket.status.not_in([TicketStatus.RESOLVED, TicketStatus.CLOSED]))
     else:  # as it stood at the end of the period
         stmt = stmt.where((Ticket.resolved_at.is_(None)) | (Ticket.resolved_at >= at))
-    tickets = _facts(s.execute(stmt))
+    tickets = facts_of(s.execute(stmt))
     if at < now:
         still = open_at(s, [t.id for t in tickets], at)
         tickets = [t for t in tickets if t.id in still]
     labels = [label for label, _ in fig.AGE_BUCKETS]
 
-    def row(key: str, ts: list[_T]) -> dict[str, Any]:
+    def row(key: str, ts: list[TicketFacts]) -> dict[str, Any]:
         ages = [(at - t.opened_at).total_seconds() for t in ts]
         counts = {label: 0 for label in labels}
         for t in ts:
@@ -512,14 +350,14 @@ def _backlog(s: Session, f: Filters, by: str, start: datetime, end: datetime, no
             "oldest": fig.format_seconds(max(ages, default=None)),
         }
 
-    rows = [row(k, ts) for k, ts in _grouped((_key(by, t), t) for t in tickets).items()]
+    rows = [row(k, ts) for k, ts in _grouped((report_key(by, t), t) for t in tickets).items()]
     columns = ["key", "open", *[f"age_{label}" for label in labels], "mean_age", "oldest"]
     return columns, rows, row("total", tickets), "open", [f"backlog as at {at:%Y-%m-%d %H:%M} UTC"]
 
 
 def _volume(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: datetime) -> _Built:
-    tickets = _logged(s, f, start, end)
-    groups = _grouped((_key(by, t), t) for t in tickets)
+    tickets = logged(s, f, start, end)
+    groups = _grouped((report_key(by, t), t) for t in tickets)
     if by == "hour":
         groups = {f"{h:02d}:00": groups.get(f"{h:02d}:00", []) for h in range(24)}
     rows = [
@@ -533,9 +371,9 @@ def _volume(s: Session, f: Filters, by: str, start: datetime, end: datetime, now
 def _csat(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: datetime) -> _Built:
     facts = {
         t.id: t
-        for t in _facts(
+        for t in facts_of(
             s.execute(
-                _ticket_select(s, f)
+                ticket_select(s, f)
                 .join(CsatResponse, CsatResponse.ticket_id == Ticket.id)
                 .where(CsatResponse.at >= start, CsatResponse.at < end)
                 .distinct()
@@ -552,8 +390,8 @@ def _csat(s: Session, f: Filters, by: str, start: datetime, end: datetime, now: 
         if tid in facts
     ]
 
-    def key_of(a: tuple[_T, int, str, datetime]) -> str:
-        return a[2] if by == "channel" else _key(by, a[0], a[3])
+    def key_of(a: tuple[TicketFacts, int, str, datetime]) -> str:
+        return a[2] if by == "channel" else report_key(by, a[0], a[3])
 
     def row(key: str, items: list[Any]) -> dict[str, Any]:
         scores = [a[1] for a in items]

@@ -17,21 +17,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from deskterm.domain.core.vocabulary import PendingReason, Priority, TicketStatus
-from deskterm.domain.sla.calendar import BusinessCalendar, from_micros, to_micros
-from deskterm.domain.sla.sla import (
-    AgreementTerms,
-    Change,
-    ClockReading,
-    ClockState,
-    Metric,
-    Phase,
-    TicketHistory,
-    compact,
-    compute,
-    measure,
-    parse_duration,
-    read_with_phases,
-)
+from deskterm.domain.sla.calendar import BusinessCalendar
+from deskterm.domain.sla.history import Change, TicketHistory
+from deskterm.domain.sla.instants import from_micros, to_micros
+from deskterm.domain.sla.sla import ClockReading, Phase, compact, compute, measure, read_with_phases
+from deskterm.domain.sla.terms import AgreementTerms, ClockState, Metric, parse_duration
 from deskterm.store.bulk import update_by_key
 from deskterm.store.models import Agreement, AuditEntry, Ticket, TicketClock
 

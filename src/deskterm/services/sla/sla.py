@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from deskterm.domain.sla.sla import format_duration
+from deskterm.domain.sla.terms import format_duration
 from deskterm.services.core import lookup
 from deskterm.services.core.context import Desk
 from deskterm.services.sla import clocks

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from deskterm.domain.sla.calendar import BusinessCalendar, CalendarError
-from deskterm.domain.sla.sla import AgreementTerms, TermsError, format_duration, parse_duration
+from deskterm.domain.sla.calendar import BusinessCalendar
+from deskterm.domain.sla.calendar_spec import CalendarError
+from deskterm.domain.sla.terms import AgreementTerms, TermsError, format_duration, parse_duration
 from deskterm.services.core.context import Desk, UnitOfWork
 from deskterm.services.core.definitions_apply import definition_text, run_apply
 from deskterm.services.core.errors import InvalidInput

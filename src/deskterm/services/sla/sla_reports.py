@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from deskterm.domain.core.permissions import Action
 from deskterm.domain.core.vocabulary import Level
-from deskterm.domain.sla.sla import ClockState, Metric, format_duration
+from deskterm.domain.sla.terms import ClockState, Metric, format_duration
 from deskterm.services.core import access, lookup, races
 from deskterm.services.core.commands import UpdateTicket
 from deskterm.services.core.context import Desk

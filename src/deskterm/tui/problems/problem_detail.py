@@ -18,8 +18,8 @@ from deskterm.services.core import search
 from deskterm.services.core.commands import validate
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.core.views import AuditView
-from deskterm.services.problems import problems
-from deskterm.services.problems.problems import ProblemView, RecordKnownError, UpdateProblem
+from deskterm.services.problems import problem_reads, problems
+from deskterm.services.problems.problem_views import ProblemView, RecordKnownError, UpdateProblem
 from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.form import Field, FormDialog
 from deskterm.tui.base.messages import DeskChanged
@@ -156,7 +156,7 @@ class ProblemScreen(PermittedActions):
 
         def work() -> None:
             try:
-                view = problems.get_problem(desk, self.ref)
+                view = problem_reads.get_problem(desk, self.ref)
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return
@@ -405,7 +405,7 @@ def _offer_resolve(screen: ProblemScreen, ref: str, count: int) -> None:
 
         def work() -> None:
             try:
-                before = problems.get_problem(desk, ref)
+                before = problem_reads.get_problem(desk, ref)
                 problems.update_problem(
                     desk,
                     validate(

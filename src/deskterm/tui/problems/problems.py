@@ -23,8 +23,8 @@ from deskterm.domain.problems.problem import ProblemStatus
 from deskterm.services.core import search
 from deskterm.services.core.commands import validate
 from deskterm.services.core.errors import DesktermError
-from deskterm.services.problems import kedb, problems
-from deskterm.services.problems.problems import ProblemRow, RaiseProblem
+from deskterm.services.problems import kedb, problem_reads, problems
+from deskterm.services.problems.problem_views import ProblemRow, RaiseProblem
 from deskterm.tui.base.desk_app import alive, desk_app
 from deskterm.tui.base.form import Field, FormDialog
 from deskterm.tui.base.messages import DeskChanged
@@ -57,7 +57,7 @@ def open_record(app: Any, text: str) -> None:
     def work() -> None:
         try:
             if ref.kind is RefKind.PRB:
-                found = problems.problem_exists(desk, str(ref))
+                found = problem_reads.problem_exists(desk, str(ref))
             elif ref.kind is RefKind.KE:
                 found = kedb.known_error_exists(desk, str(ref))
             else:
@@ -133,7 +133,7 @@ class ProblemsScreen(PermittedActions, DeskScreen):
 
         def work() -> None:
             try:
-                rows = problems.list_problems(desk, statuses=statuses, open_only=open_only, text=text)
+                rows = problem_reads.list_problems(desk, statuses=statuses, open_only=open_only, text=text)
             except DesktermError as exc:
                 self.app.call_from_thread(self.notify, exc.message, severity="error")
                 return

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from deskterm.domain.sla.sla import format_duration
+from deskterm.domain.sla.terms import format_duration
 from deskterm.services.core.errors import DesktermError
 from deskterm.services.core.views import TicketView
 from deskterm.services.sla import sla
