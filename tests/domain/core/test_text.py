@@ -26,10 +26,14 @@ nasty_chars = st.one_of(
 )
 nasty_text = st.lists(nasty_chars, max_size=40).map("".join)
 
-# Printable text: no C0/C1 controls, no DEL, no bidi controls; Chinese included.
+# Printable text: no C0/C1 controls, no DEL, no bidi controls, none of the invisible characters
+# the output policy shows as symbols (format characters such as the soft hyphen U+00AD, line and
+# paragraph separators); Chinese included.
 printable_text = st.text(
     alphabet=st.one_of(
-        st.characters(exclude_categories=("Cc", "Cs")).filter(lambda c: c not in BIDI_CONTROLS),
+        st.characters(exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp")).filter(
+            lambda c: c not in BIDI_CONTROLS
+        ),
         st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
     )
 )
