@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -228,8 +229,13 @@ def _run(c: Cli, argv: list[str], stdin: bytes, monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.slow
 @pytest.mark.parametrize(("path", "parser"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
 def test_every_command_keeps_the_contract_under_hostile_input(
-    desk: Cli, monkeypatch: pytest.MonkeyPatch, path: tuple[str, ...], parser: argparse.ArgumentParser
+    desk: Cli,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    path: tuple[str, ...],
+    parser: argparse.ArgumentParser,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # files a command writes by a relative name (db backup 0) stay here
     options = _options(parser)
     positionals = _positionals(parser)
     formats = _formats(parser) or [""]
