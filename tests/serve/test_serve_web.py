@@ -2,6 +2,7 @@
 HTTP, over its websocket (the wall running read-only), and in headless Chromium."""
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -44,25 +45,33 @@ def test_the_page_is_served_with_the_textual_client(wall: Served) -> None:
 
 
 async def _screen_text(url: str, seconds: float = 20.0) -> str:
+    """What the wall drew over its websocket within ``seconds``. The whole exchange is bounded:
+    under load the socket's close handshake once hung a CI run for twenty minutes."""
+    seen: list[str] = []
+    with contextlib.suppress(TimeoutError):  # what was seen is what counts
+        await asyncio.wait_for(_read_screen(url, seconds, seen), seconds + 10)
+    return "".join(seen)
+
+
+async def _read_screen(url: str, seconds: float, seen: list[str]) -> None:
     import aiohttp
 
-    seen = ""
     socket_url = f"{url.replace('http', 'ws', 1)}/ws?width=100&height=30"
-    async with aiohttp.ClientSession() as session, session.ws_connect(socket_url) as ws:
+    timeout = aiohttp.ClientWSTimeout(ws_receive=seconds, ws_close=5)
+    async with aiohttp.ClientSession() as session, session.ws_connect(socket_url, timeout=timeout) as ws:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        while loop.time() < deadline and "BREACHED" not in seen:
+        while loop.time() < deadline and "BREACHED" not in "".join(seen):
             try:
                 message: Any = await ws.receive(timeout=deadline - loop.time())
             except TimeoutError:
                 break
             if message.type == aiohttp.WSMsgType.BINARY:
-                seen += message.data.decode("utf-8", "replace")
+                seen.append(message.data.decode("utf-8", "replace"))
             elif message.type == aiohttp.WSMsgType.TEXT:
-                seen += message.data
+                seen.append(message.data)
             else:
                 break
-    return seen
 
 
 def test_a_browser_session_runs_the_wall_read_only(wall: Served) -> None:

@@ -1,6 +1,7 @@
 """``deskterm sla apply | export | explain | monitor``: service level management."""
 
 import argparse
+import os
 import sys
 from datetime import date
 from typing import Any
@@ -226,8 +227,10 @@ def _escalate(app: CliApp) -> int:
 
 def _wall(app: CliApp) -> int:
     # A full-screen board on a pipe or in cron would run forever and write screen-control
-    # sequences where text is expected: it needs a terminal on both ends.
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    # sequences where text is expected: it needs a terminal on both ends, or Textual's web driver
+    # (``serve web --wall``: textual-serve runs the wall on pipes and draws it in the browser).
+    web = os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")
+    if not web and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput(
             "sla wall is a full-screen board and needs a terminal; run it in a terminal or a tmux "
             "pane, or use deskterm sla monitor for text"
