@@ -15,7 +15,7 @@ from deskterm.services.core.commands import AddCI, AddContact, AddService, valid
 from deskterm.services.core.context import Desk
 from deskterm.services.people import agents, people
 from deskterm.services.people.agents import AgentFields
-from deskterm.services.problems import problems
+from deskterm.services.problems import problem_reads, problem_views, problems
 from deskterm.store.models import Agent, Cab, Contact, Group, Service
 from deskterm.store.models import ConfigurationItem as CI
 from tests.conftest import open_desk
@@ -57,12 +57,16 @@ def _change(d: Desk) -> str:
 
 
 def _problem(d: Desk) -> str:
-    return problems.raise_problem(d, validate(problems.RaiseProblem, title="Mail keeps failing")).ref
+    return problems.raise_problem(d, validate(problem_views.RaiseProblem, title="Mail keeps failing")).ref
 
 
 def _known_error(d: Desk) -> str:
     cmd = validate(
-        problems.RecordKnownError, symptom="mail bounces", title="Bounces", root_cause="a", workaround="b"
+        problem_views.RecordKnownError,
+        symptom="mail bounces",
+        title="Bounces",
+        root_cause="a",
+        workaround="b",
     )
     return problems.record_known_error(d, cmd)
 
@@ -88,12 +92,14 @@ def test_racing_known_errors_from_one_problem_each_get_their_own_ref(db_url: str
         ref = _problem(desk)
     finally:
         desk.close()
-    cmd = validate(problems.RecordKnownError, problem=ref, symptom="bounces", root_cause="a", workaround="b")
+    cmd = validate(
+        problem_views.RecordKnownError, problem=ref, symptom="bounces", root_cause="a", workaround="b"
+    )
     outcomes, refs = race(db_url, lambda d: problems.record_known_error(d, cmd))
     assert outcomes == ["ok"] * N, outcomes
     assert sorted(refs) == [f"KE-{i}" for i in range(1, N + 1)]
     desk = open_desk(db_url)
     try:
-        assert problems.get_problem(desk, ref).status.value == "known-error"
+        assert problem_reads.get_problem(desk, ref).status.value == "known-error"
     finally:
         desk.close()

@@ -15,7 +15,7 @@ from deskterm.domain.problems.problem import KnownErrorStatus
 from deskterm.services.core.context import Desk
 from deskterm.services.events import events
 from deskterm.services.people import agents
-from deskterm.services.problems import kedb, problems
+from deskterm.services.problems import kedb, problem_views, problems
 from deskterm.services.sla import sla_definitions, sla_reports
 from deskterm.services.tickets import tickets
 from deskterm.store.models import AuditEntry, EscalationFiring, Event, GroupMember, Note, Ticket
@@ -233,7 +233,7 @@ def test_racing_problem_links_all_succeed_and_record_once(seeded: tuple[str, Fix
     url, clock = seeded
     desk = open_desk(url, clock)
     incident = f.log(desk, title="mail down")
-    prb = problems.raise_problem(desk, problems.RaiseProblem(title="mail keeps failing"))
+    prb = problems.raise_problem(desk, problem_views.RaiseProblem(title="mail keeps failing"))
     desk.close()
     outcomes, _ = race(url, lambda d: problems.link_incidents(d, prb.ref, [incident.ref]), clock=clock)
     assert outcomes == ["ok"] * N, outcomes
@@ -246,7 +246,9 @@ def test_racing_known_error_status_changes_happen_once(db_url: str, status: Know
     desk = open_desk(db_url)
     ref = problems.record_known_error(
         desk,
-        problems.RecordKnownError(title="bounces", symptom="mail bounces", root_cause="a", workaround="b"),
+        problem_views.RecordKnownError(
+            title="bounces", symptom="mail bounces", root_cause="a", workaround="b"
+        ),
     )
     desk.close()
     outcomes, views = race(db_url, lambda d: kedb.set_status(d, ref, status))
@@ -277,7 +279,9 @@ def test_racing_known_error_applications_keep_one(seeded: tuple[str, FixedClock]
     t = f.log(desk, title="mail bounces")
     ke = problems.record_known_error(
         desk,
-        problems.RecordKnownError(title="bounces", symptom="mail bounces", root_cause="a", workaround="b"),
+        problem_views.RecordKnownError(
+            title="bounces", symptom="mail bounces", root_cause="a", workaround="b"
+        ),
     )
     desk.close()
     outcomes, _ = race(url, lambda d: kedb.apply_known_error(d, ke, t.ref), clock=clock)
